@@ -1,0 +1,94 @@
+"""The graph: nodes and all routing in one place, so Studio's picture and the code say the same thing.
+
+START -> decompose_goals -> build_prompt -> think -> validate_json -> human_gate -> execute_tool
+      -> summarise_memory -> build_prompt ...
+validate_json sends an unusable reply back to think; human_gate sends feedback to build_prompt;
+any node that sets stop_reason ends the run (task_complete, budget, limit, exit, invalid replies).
+"""
+
+from __future__ import annotations
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import END, START, StateGraph
+
+from graph.context import AgentContext
+from graph.state import AgentState
+from nodes.build_prompt import build_prompt
+from nodes.decompose_goals import decompose_goals
+from nodes.execute_tool import execute_tool
+from nodes.human_gate import human_gate
+from nodes.summarise_memory import summarise_memory
+from nodes.think import think
+from nodes.validate_json import validate_json
+
+NODES = {
+    "decompose_goals": decompose_goals,
+    "build_prompt": build_prompt,
+    "think": think,
+    "validate_json": validate_json,
+    "human_gate": human_gate,
+    "execute_tool": execute_tool,
+    "summarise_memory": summarise_memory,
+}
+
+
+def route_start(state: AgentState) -> str:
+    return "build_prompt" if state.get("ai_config") else "decompose_goals"
+
+
+def _stopped(state: AgentState) -> bool:
+    return bool(state.get("stop_reason"))
+
+
+def after_decompose(state: AgentState) -> str:
+    return END if _stopped(state) else "build_prompt"
+
+
+def after_build_prompt(state: AgentState) -> str:
+    return END if _stopped(state) else "think"
+
+
+def after_think(state: AgentState) -> str:
+    return END if _stopped(state) else "validate_json"
+
+
+def after_validate(state: AgentState) -> str:
+    """A usable command goes to the human; otherwise think again with the problem appended."""
+    if _stopped(state):
+        return END
+    return "human_gate" if state.get("command") else "think"
+
+
+def after_gate(state: AgentState) -> str:
+    """Approved: run it. Rejected with feedback: a new cycle that sees the feedback."""
+    if _stopped(state):
+        return END
+    return "execute_tool" if state.get("command") else "build_prompt"
+
+
+def after_execute(state: AgentState) -> str:
+    return END if _stopped(state) else "summarise_memory"
+
+
+def after_summarise(state: AgentState) -> str:
+    return END if _stopped(state) else "build_prompt"
+
+
+def build_graph() -> StateGraph:
+    """The uncompiled graph; compile it with your own checkpointer, or reuse its nodes."""
+    g = StateGraph(AgentState, context_schema=AgentContext)
+    for name, fn in NODES.items():
+        g.add_node(name, fn)
+    g.add_conditional_edges(START, route_start, ["decompose_goals", "build_prompt"])
+    g.add_conditional_edges("decompose_goals", after_decompose, ["build_prompt", END])
+    g.add_conditional_edges("build_prompt", after_build_prompt, ["think", END])
+    g.add_conditional_edges("think", after_think, ["validate_json", END])
+    g.add_conditional_edges("validate_json", after_validate, ["human_gate", "think", END])
+    g.add_conditional_edges("human_gate", after_gate, ["execute_tool", "build_prompt", END])
+    g.add_conditional_edges("execute_tool", after_execute, ["summarise_memory", END])
+    g.add_conditional_edges("summarise_memory", after_summarise, ["build_prompt", END])
+    return g
+
+
+def compile_graph(checkpointer: BaseCheckpointSaver | None = None, **kwargs):
+    return build_graph().compile(checkpointer=checkpointer, **kwargs)

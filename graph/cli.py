@@ -1,0 +1,235 @@
+"""The `autogpt` command: a thin layer over graph.runner.AgentRunner."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from graph import console as ui
+from graph.ai_settings import load_ai_settings
+from graph.context import DEFAULT_WORKSPACE
+from graph.errors import AgentError
+from graph.runner import INTERRUPT, AgentRunner, Step
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="AutoGPT v0.3.0's agent loop as a checkpointed LangGraph graph.",
+)
+
+Workspace = Annotated[Path, typer.Option("-w", "--workspace-directory", help="Folder the agent works in.")]
+Continuous = Annotated[bool, typer.Option("-c", "--continuous", help="Run commands without asking for authorisation.")]
+Limit = Annotated[int, typer.Option("-l", "--continuous-limit", help="Stop after N cycles (with --continuous).")]
+Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
+DEFAULT_SETTINGS_FILE = Path("ai_settings.yaml")
+
+
+def _friendly(debug: bool, work: Callable[[], int]) -> None:
+    """Run `work`; a failure is one sentence (the traceback too with --debug)."""
+    try:
+        code = work()
+    except AgentError as exc:
+        if debug:
+            traceback.print_exc()
+        ui.show_error(str(exc))
+        code = 1
+    except Exception as exc:  # noqa: BLE001 - the last line of defence for the user
+        if debug:
+            traceback.print_exc()
+        ui.show_error(f"{type(exc).__name__}: {exc} (run with --debug for the traceback)")
+        code = 1
+    raise typer.Exit(code)
+
+
+def _render(step: Step, ai_name: list[str]) -> None:
+    update = step.update
+    if step.node == "decompose_goals" and update.get("ai_config"):
+        ai_name[0] = update["ai_config"]["ai_name"]
+        ui.show_ai_config(update["ai_config"])
+    elif step.node == "validate_json" and update.get("command"):
+        ui.show_thoughts(ai_name[0], update.get("thoughts", {}), update["command"])
+    elif step.node == "validate_json" and update.get("invalid_replies"):
+        ui.show_note(f"The reply could not be used; asking again ({update['invalid_replies']}).", "red")
+    elif step.node == "human_gate" and update.get("critique"):
+        ui.show_note(f"SELF FEEDBACK: {update['critique']}")
+    elif step.node == "execute_tool":
+        for event in update.get("history", []):
+            if event["kind"] == "system":
+                ui.show_system(event["text"])
+
+
+def _drive(runner: AgentRunner, steps: Iterator[Step], ai_name: str) -> int:
+    """Stream steps; at the human gate ask the user and resume with the answer."""
+    name = [ai_name]
+    thread = runner.thread_id
+    try:
+        while True:
+            waiting = None
+            for step in steps:
+                if step.node == INTERRUPT:
+                    waiting = step.update
+                else:
+                    _render(step, name)
+            if waiting is None:
+                break
+            if waiting.get("error"):
+                ui.show_error(waiting["error"])
+            ui.show_note(ui.AUTHORISE_HELP.format(name=name[0]))
+            answer = ui.ask("Input:")
+            if answer is None:
+                ui.show_note(f"No input available. The run is paused; continue it with: autogpt resume --thread {thread} -w {runner.workspace}")
+                return 0
+            steps = runner.resume(thread, answer)
+    except KeyboardInterrupt:
+        ui.show_note(f"\nInterrupted. Continue the run with: autogpt resume --thread {thread} -w {runner.workspace}")
+        return 130
+    status = runner.status(thread)
+    cost = status.usage.get("cost", 0.0)
+    tokens = status.usage.get("prompt_tokens", 0) + status.usage.get("completion_tokens", 0)
+    ui.show_note(f"Run {thread} ended after {status.cycle} cycles: {status.stop_reason}")
+    ui.show_note(f"Tokens used: {tokens}, cost ${cost:.4f}.", "cyan")
+    return 0
+
+
+def _ai_config_for(ai_settings: Path | None, task: str | None, skip_reprompt: bool):
+    """AutoGPT's start-up: an explicit settings file, the last settings (confirmed unless -y), or a task."""
+    if ai_settings:
+        return load_ai_settings(ai_settings), None
+    if task:
+        return None, task
+    if DEFAULT_SETTINGS_FILE.is_file():
+        cfg = load_ai_settings(DEFAULT_SETTINGS_FILE)
+        if skip_reprompt:
+            return cfg, None
+        ui.show_note(f"Welcome back! Would you like me to return to being {cfg['ai_name']}?")
+        ui.show_ai_config(cfg)
+        if (ui.ask("Continue with the last settings? (y/n):") or "").strip().lower().startswith("y"):
+            return cfg, None
+    task = ui.ask("I want Auto-GPT to:")
+    if not task or not task.strip():
+        raise AgentError("No task given: pass one as an argument, e.g. autogpt run \"Write a haiku to haiku.txt\".")
+    return None, task.strip()
+
+
+@app.command()
+def run(
+    task: Annotated[Optional[str], typer.Argument(help="What the agent should do.")] = None,
+    continuous: Continuous = False,
+    continuous_limit: Limit = 0,
+    ai_settings: Annotated[Optional[Path], typer.Option("-C", "--ai-settings", help="ai_settings.yaml to use (implies -y).")] = None,
+    skip_reprompt: Annotated[bool, typer.Option("-y", "--skip-reprompt", help="Use the last AI settings without asking.")] = False,
+    gpt3only: Annotated[bool, typer.Option("--gpt3only", help="Use the fast model for everything.")] = False,
+    gpt4only: Annotated[bool, typer.Option("--gpt4only", help="Use the smart model for everything.")] = False,
+    workspace: Workspace = Path(DEFAULT_WORKSPACE),
+    thread: Annotated[Optional[str], typer.Option("--thread", help="Name of this run (for resume).")] = None,
+    llm: Annotated[str, typer.Option("--llm", help="auto, openai[:MODEL], azure or script:FILE.")] = "auto",
+    budget: Annotated[float, typer.Option("--budget", help="API budget in USD for a task run (0 = unlimited).")] = 0.0,
+    checkpointer: Annotated[Optional[str], typer.Option("--checkpointer", help="sqlite (default), sqlite:PATH or memory.")] = None,
+    debug: Debug = False,
+) -> None:
+    """Start a new run."""
+
+    def work() -> int:
+        if continuous_limit and not continuous:
+            raise AgentError("--continuous-limit can only be used with --continuous.")
+        if gpt3only and gpt4only:
+            raise AgentError("Choose either --gpt3only or --gpt4only, not both.")
+        cfg, the_task = _ai_config_for(ai_settings, task, skip_reprompt)
+        with AgentRunner(workspace, checkpointer=checkpointer) as runner:
+            steps = runner.start(
+                task=the_task, ai_config=cfg, thread_id=thread, llm=llm, continuous=continuous,
+                continuous_limit=continuous_limit, gpt3only=gpt3only, gpt4only=gpt4only, api_budget=budget,
+            )
+            ui.show_note(f"Run {runner.thread_id} in {runner.workspace}")
+            if continuous:
+                ui.show_note("Continuous mode: commands run without authorisation. Use at your own risk.", "red")
+            if cfg:
+                ui.show_ai_config(cfg)
+            return _drive(runner, steps, cfg["ai_name"] if cfg else "AutoGPT")
+
+    _friendly(debug, work)
+
+
+@app.command()
+def resume(
+    thread: Annotated[str, typer.Option("--thread", help="The run to continue.")],
+    workspace: Workspace = Path(DEFAULT_WORKSPACE),
+    continuous: Annotated[Optional[bool], typer.Option("--continuous/--no-continuous", "-c", help="Override the run's mode for this session.")] = None,
+    continuous_limit: Annotated[Optional[int], typer.Option("-l", "--continuous-limit", help="Override the cycle limit.")] = None,
+    checkpointer: Annotated[Optional[str], typer.Option("--checkpointer")] = None,
+    debug: Debug = False,
+) -> None:
+    """Continue a run from its last checkpoint (after Ctrl-C, a crash or a kill)."""
+
+    def work() -> int:
+        with AgentRunner(workspace, checkpointer=checkpointer, create=False) as runner:
+            status = runner.status(thread)
+            name = (status.ai_config or {}).get("ai_name", "AutoGPT")
+            runner.thread_id = thread
+            ui.show_note(f"Resuming {thread} at cycle {status.cycle}.")
+            if status.waiting is not None:
+                steps: Iterator[Step] = iter([Step(INTERRUPT, status.waiting)])
+                ui.show_thoughts(name, status.waiting.get("thoughts", {}), status.waiting.get("command"))
+                if continuous:
+                    steps = runner.resume(thread, "y", continuous=True, continuous_limit=continuous_limit)
+            else:
+                steps = runner.resume(thread, continuous=continuous, continuous_limit=continuous_limit)
+            return _drive(runner, steps, name)
+
+    _friendly(debug, work)
+
+
+@app.command("serve-local")
+def serve_local(
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (or --host).")] = 8000,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    model: Annotated[Optional[Path], typer.Option("--model", help="A GGUF file (default: the embedded model).")] = None,
+    debug: Debug = False,
+) -> None:
+    """Serve the local model as an OpenAI-compatible API (llama-cpp-python's server), for --llm openai,
+    LangGraph Studio and notebooks."""
+
+    def work() -> int:
+        from graph.local_model import NOT_INSTALLED, default_model_path
+        from graph.settings import get_settings
+
+        try:
+            import llama_cpp.server  # noqa: F401
+        except ImportError as exc:
+            raise AgentError(NOT_INSTALLED) from exc
+        path = model or default_model_path()
+        if not Path(path).is_file():
+            raise AgentError(f"The model file '{path}' does not exist.")
+        settings = get_settings()
+        url = f"http://{host}:{port}/v1"
+        ui.show_note(f"Serving {Path(path).name} as model 'local' at {url}. Use it with:")
+        ui.show_note(f"  OPENAI_BASE_URL={url} SMART_LLM_MODEL=local FAST_LLM_MODEL=local "
+                     f"SMART_TOKEN_LIMIT={settings.local_context} autogpt run --llm openai ...", "cyan")
+        command = [
+            sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--model_alias", "local",
+            "--host", host, "--port", str(port), "--n_ctx", str(settings.local_context),
+            # The server defaults to half the cores; all of them is ~40% faster here (LOCAL_MODEL.md).
+            "--n_threads", str(settings.local_threads),
+        ]
+        try:
+            return subprocess.call(command)
+        except KeyboardInterrupt:
+            return 0
+
+    _friendly(debug, work)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
+    sys.exit(0)

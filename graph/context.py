@@ -1,0 +1,63 @@
+"""The runtime context: the live objects nodes need (models, tools, workspace, settings).
+
+It is passed to the graph at invoke time (`context=`), never stored in checkpoints, so secrets
+and clients stay out of state. Resuming a run rebuilds it from the run options saved in state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from graph.models import ModelSet, make_models
+from graph.settings import Settings, get_settings
+from graph.state import AgentState, RunOptions
+from tools.registry import ToolRegistry, build_registry
+from tools.workspace import Workspace
+
+DEFAULT_WORKSPACE = "auto_gpt_workspace"
+
+
+@dataclass
+class AgentContext:
+    models: ModelSet
+    tools: ToolRegistry
+    workspace: Workspace
+    settings: Settings = field(default_factory=get_settings)
+    now: Callable[[], datetime] = datetime.now
+    # Options given when resuming (e.g. --continuous) take precedence over those saved in state.
+    run_overrides: dict = field(default_factory=dict)
+
+
+def run_options(ctx: AgentContext, state: AgentState) -> RunOptions:
+    return RunOptions(**{**state.get("run", {}), **ctx.run_overrides})
+
+
+def make_context(run: RunOptions, settings: Settings | None = None, overrides: dict | None = None) -> AgentContext:
+    settings = settings or get_settings()
+    run = RunOptions(**{**run, **(overrides or {})})
+    workspace = Workspace(Path(run.get("workspace") or DEFAULT_WORKSPACE))
+    models = make_models(
+        run.get("llm", "auto"), settings, gpt3only=run.get("gpt3only", False), gpt4only=run.get("gpt4only", False)
+    )
+    return AgentContext(
+        models=models, tools=build_registry(workspace), workspace=workspace, settings=settings,
+        run_overrides=dict(overrides or {}),
+    )
+
+
+_built: dict[tuple, AgentContext] = {}
+
+
+def context_of(runtime, state: AgentState) -> AgentContext:
+    """The invoke-time context, or one built from the run options when the caller gave none
+    (LangGraph Studio and plain `graph.invoke` calls)."""
+    if getattr(runtime, "context", None) is not None:
+        return runtime.context
+    run = state.get("run", {})
+    key = tuple(sorted(run.items()))
+    if key not in _built:
+        _built[key] = make_context(run)
+    return _built[key]

@@ -1,0 +1,91 @@
+"""One model call, as every node makes it: budget check first, usage and cost recorded after, and
+client errors turned into one sentence the user can act on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.messages import BaseMessage
+
+from graph.context import AgentContext
+from graph.errors import AgentError, RunStop
+from graph.models import ModelHandle
+from graph.pricing import cost_of
+from graph.state import AgentState
+from graph.tokens import count_message_tokens, count_tokens
+
+
+def remaining_budget(state: AgentState) -> float | None:
+    budget = float(state.get("ai_config", {}).get("api_budget") or 0)
+    if budget <= 0:
+        return None
+    return budget - state.get("usage", {}).get("cost", 0.0)
+
+
+def call_model(
+    ctx: AgentContext, state: AgentState, *, role: str, purpose: str, messages: list[BaseMessage]
+) -> tuple[str, dict[str, Any]]:
+    """Returns the reply text and the usage delta to merge into state.
+
+    Raises RunStop when the call could overspend the budget: the hard cap counts the prompt and the
+    longest reply allowed, so spending never passes the budget (AutoGPT only warned)."""
+    model = ctx.models.pick(role)
+    prices = ctx.settings.model_prices
+    left = remaining_budget(state)
+    if left is not None:
+        prompt_tokens = count_message_tokens([str(m.content) for m in messages], model.name)
+        worst_case = cost_of(model.name, prompt_tokens, model.max_reply_tokens, prices)
+        if worst_case > left:
+            spent = state.get("usage", {}).get("cost", 0.0)
+            raise RunStop(
+                f"API budget reached: ${spent:.4f} of ${spent + left:.4f} spent, and the next "
+                f"{purpose} call could cost up to ${worst_case:.4f}."
+            )
+    calls = state.get("usage", {}).get("calls", {})
+    config = {
+        "tags": [purpose],
+        "metadata": {"purpose": purpose, "call_index": calls.get(purpose, 0), "call_number": sum(calls.values())},
+    }
+    try:
+        reply = model.chat.invoke(messages, config=config)
+    except AgentError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - every client failure becomes one clear sentence
+        raise AgentError(describe_model_error(exc, model)) from exc
+    text = reply.content if isinstance(reply.content, str) else str(reply.content)
+    meta = getattr(reply, "usage_metadata", None) or {}
+    prompt_tokens = meta.get("input_tokens") or count_message_tokens([str(m.content) for m in messages], model.name)
+    completion_tokens = meta.get("output_tokens") or count_tokens(text, model.name)
+    cost = cost_of(model.name, prompt_tokens, completion_tokens, prices)
+    tokens = {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "cost": cost}
+    usage = {**tokens, "calls": {purpose: 1}, "models": {model.name: {**tokens, "calls": 1}}}
+    return text, usage
+
+
+# Client failures and what to tell the user, most specific first; {where} is the endpoint and {model}
+# the model name. A status error not listed here falls through to a generic sentence with its code.
+_MODEL_ERRORS = (
+    ("AuthenticationError", "The API key was rejected by {where}: check OPENAI_API_KEY (or AZURE_OPENAI_API_KEY)."),
+    ("PermissionDeniedError", "The API key may not use model '{model}' at {where}."),
+    ("NotFoundError", "Model '{model}' was not found at {where}: check the model name and the base URL."),
+    ("RateLimitError", "{where} kept rate-limiting the requests after all retries; wait and run `autogpt resume`."),
+    ("APITimeoutError", "The model at {where} did not answer in time; raise REQUEST_TIMEOUT or check the server."),
+    ("APIConnectionError", "Could not reach the model at {where}: check the URL and that the server is running."),
+)
+
+
+def describe_model_error(exc: Exception, model: ModelHandle) -> str:
+    """One actionable sentence for a failed model call."""
+    import openai
+
+    for name, message in _MODEL_ERRORS:
+        if isinstance(exc, getattr(openai, name)):
+            return message.format(where=model.endpoint, model=model.name)
+    if isinstance(exc, openai.APIStatusError):
+        return f"The model server at {model.endpoint} answered HTTP {exc.status_code}: {_short(exc)}"
+    return f"The model call to {model.endpoint} failed: {type(exc).__name__}: {_short(exc)}"
+
+
+def _short(exc: Exception, limit: int = 200) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,157 @@
+"""The model factory: a fast and a smart chat model, as AutoGPT had.
+
+Specs (`--llm`):
+- `openai`: OpenAI, or any OpenAI-compatible server when OPENAI_BASE_URL is set (Ollama, vLLM,
+  llama.cpp server);
+- `azure`: Azure OpenAI (deployments from FAST/SMART_LLM_MODEL_DEPLOYMENT_ID);
+- `local`: the embedded offline model (Qwen2.5-Coder-1.5B-Instruct, llama-cpp-python);
+  `local:PATH.gguf`: any other GGUF file;
+- `script:FILE`: the scripted model (tests and demos);
+- `auto` (the default): azure when USE_AZURE is set, else openai when a key or base URL is set,
+  else local.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from langchain_core.language_models.chat_models import BaseChatModel
+
+from graph.errors import AgentError
+from graph.settings import Settings
+
+
+@dataclass(frozen=True)
+class ModelHandle:
+    chat: BaseChatModel
+    name: str  # for prices and token counting
+    context_limit: int  # tokens
+    endpoint: str  # where it is served, for error messages
+    max_reply_tokens: int = 1000  # the reply's cap, and the room the prompt leaves for it
+
+
+@dataclass(frozen=True)
+class ModelSet:
+    fast: ModelHandle
+    smart: ModelHandle
+
+    def pick(self, role: str) -> ModelHandle:
+        return self.smart if role == "smart" else self.fast
+
+
+
+
+def make_models(spec: str, settings: Settings, *, gpt3only=False, gpt4only=False) -> ModelSet:
+    spec = spec or "auto"
+    if spec == "auto":
+        spec = "azure" if settings.use_azure else "openai" if settings.has_openai() else "local"
+    kind, _, arg = spec.partition(":")
+    if kind == "local":
+        models = _local(arg or settings.local_model_path, settings)
+    elif kind == "script":
+        models = _scripted(arg, settings)
+    elif kind == "openai":
+        models = _openai(settings, model_override=arg or None)
+    elif kind == "azure":
+        models = _azure(settings)
+    else:
+        raise AgentError(f"Unknown model spec '{spec}'; use auto, local[:PATH.gguf], openai[:MODEL], azure or script:FILE.")
+    if gpt3only:
+        models = replace(models, smart=models.fast)
+    if gpt4only:
+        models = replace(models, fast=models.smart)
+    return models
+
+
+def _local(path: str | None, settings: Settings) -> ModelSet:
+    from graph.local_chat import LocalChatModel
+    from graph.local_model import MODEL_NAME, default_model_path
+
+    path = path or str(default_model_path())
+    if not Path(path).is_file():
+        raise AgentError(f"The model file '{path}' does not exist; give a GGUF file as --llm local:PATH.gguf.")
+    model = LocalChatModel(
+        model_path=path, n_ctx=settings.local_context, n_threads=settings.local_threads,
+        seed=settings.local_seed, temperature=settings.local_temperature,
+        max_tokens=settings.local_max_tokens, json_mode=settings.local_json_mode,
+    )
+    name = MODEL_NAME if path.endswith(f"{MODEL_NAME}.gguf") else Path(path).stem
+    handle = ModelHandle(model, name, settings.local_context, f"local model {path}", settings.local_max_tokens)
+    return ModelSet(fast=handle, smart=handle)
+
+
+def _scripted(path: str, settings: Settings) -> ModelSet:
+    from graph.scripted_model import Script, ScriptedChatModel
+
+    if not path:
+        raise AgentError("Give the script file as --llm script:FILE.")
+    model = ScriptedChatModel(script=Script.load(path))
+    handle = ModelHandle(model, "script", settings.smart_token_limit, f"script {path}", settings.max_reply_tokens)
+    return ModelSet(fast=handle, smart=handle)
+
+
+def _openai(settings: Settings, model_override: str | None) -> ModelSet:
+    from langchain_openai import ChatOpenAI
+
+    if not settings.has_openai():
+        raise AgentError(
+            "--llm openai needs OPENAI_API_KEY (or OPENAI_BASE_URL for an OpenAI-compatible server); "
+            "without either, --llm local runs the embedded model."
+        )
+    base_url = settings.openai_base_url
+    # Servers other than OpenAI's may need no key, but the client insists on one.
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
+    endpoint = base_url or "api.openai.com"
+
+    def chat(model: str) -> ChatOpenAI:
+        extra = {}
+        if base_url:
+            # langchain-openai sends max_completion_tokens, which llama.cpp's server ignores.
+            extra["extra_body"] = {"max_tokens": settings.max_reply_tokens}
+        return ChatOpenAI(
+            model=model,
+            api_key=key,
+            base_url=base_url,
+            temperature=settings.temperature,
+            max_tokens=settings.max_reply_tokens,
+            timeout=settings.request_timeout,
+            max_retries=settings.max_retries,
+            seed=settings.seed,
+            **extra,
+        )
+
+    fast_name = model_override or settings.fast_llm_model
+    smart_name = model_override or settings.smart_llm_model
+    return ModelSet(
+        fast=ModelHandle(chat(fast_name), fast_name, settings.fast_token_limit, endpoint, settings.max_reply_tokens),
+        smart=ModelHandle(chat(smart_name), smart_name, settings.smart_token_limit, endpoint, settings.max_reply_tokens),
+    )
+
+
+def _azure(settings: Settings) -> ModelSet:
+    from langchain_openai import AzureChatOpenAI
+
+    key = settings.azure_openai_api_key or settings.openai_api_key
+    if not (key and settings.azure_openai_endpoint):
+        raise AgentError("Azure needs AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_API_KEY (or OPENAI_API_KEY) to be set.")
+
+    def chat(deployment: str) -> AzureChatOpenAI:
+        return AzureChatOpenAI(
+            azure_deployment=deployment,
+            azure_endpoint=settings.azure_openai_endpoint,
+            api_key=key.get_secret_value(),
+            api_version=settings.openai_api_version,
+            temperature=settings.temperature,
+            max_tokens=settings.max_reply_tokens,
+            timeout=settings.request_timeout,
+            max_retries=settings.max_retries,
+        )
+
+    fast = settings.fast_llm_model_deployment_id or settings.fast_llm_model
+    smart = settings.smart_llm_model_deployment_id or settings.smart_llm_model
+    endpoint = settings.azure_openai_endpoint
+    return ModelSet(
+        fast=ModelHandle(chat(fast), settings.fast_llm_model, settings.fast_token_limit, endpoint, settings.max_reply_tokens),
+        smart=ModelHandle(chat(smart), settings.smart_llm_model, settings.smart_token_limit, endpoint, settings.max_reply_tokens),
+    )

@@ -1,0 +1,81 @@
+"""Notes that steer the model toward finishing, from what the history shows.
+
+Small models loop: they rewrite a file that is already done, keep working after the goal is met, or
+keep looking for a file they are meant to write (shared/LOCAL_MODEL.md). Three signals are cheap and
+reliable: the last command repeats an earlier one exactly; the last command successfully wrote a
+file that the goals name; a file the goals name does not exist yet.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from graph.prompts import render
+from graph.state import AgentState, Event
+from tools.workspace import PathRefused, Workspace
+
+_WRITES = ("write_to_file", "append_to_file")
+_ERROR = "returned: Error"
+# A file name in a goal ("haiku.txt", "out/report.md"): common file extensions only, so "e.g." or a
+# domain name is not taken for a file; URLs are removed first.
+_EXTENSIONS = "txt|md|py|json|csv|tsv|yaml|yml|html|css|js|ts|sh|log|xml|ini|toml|rst|tex|c|cpp|h|java|go|rs|sql"
+_FILE_IN_GOAL = re.compile(rf"(?<![\w/.])[\w\-/]*\w\.(?:{_EXTENSIONS})\b")
+_URL = re.compile(r"\S+://\S+")
+
+
+def _command_of(event: Event) -> dict | None:
+    try:
+        command = json.loads(event["text"]).get("command")
+    except (json.JSONDecodeError, AttributeError):
+        return None
+    return command if isinstance(command, dict) else None
+
+
+def nudges(state: AgentState, workspace: Workspace | None = None) -> list[str]:
+    history = state.get("history") or []
+    replies = [e for e in history if e["kind"] == "assistant"]
+    goals = " ".join(state.get("ai_config", {}).get("ai_goals", []))
+    notes = _goal_files(goals, workspace)
+    if not replies or history[-1]["kind"] != "system":  # the rest only right after a command ran
+        return notes
+    commands = [_command_of(e) for e in replies]
+    last = commands[-1]
+    if not last or _ERROR in history[-1]["text"]:
+        return notes
+    if last in commands[:-1]:
+        notes.append(render("repeated_command", name=last.get("name", "")))
+    filename = str(last.get("args", {}).get("filename", ""))
+    if workspace is None and last.get("name") in _WRITES and filename and filename in goals:
+        notes.append(render("goal_files_written", files=filename))
+    return notes
+
+
+def missing_goal_files(state: AgentState, workspace: Workspace) -> list[str]:
+    """Files the goals name that do not exist in the workspace yet."""
+    goals = " ".join(state.get("ai_config", {}).get("ai_goals", []))
+    return _named_files(goals, workspace)[1]
+
+
+def _named_files(goals: str, workspace: Workspace) -> tuple[list[str], list[str]]:
+    named, missing = [], []
+    for name in dict.fromkeys(_FILE_IN_GOAL.findall(_URL.sub(" ", goals))):
+        try:
+            exists = workspace.resolve(name).exists()
+        except PathRefused:  # an outside path in a goal is not ours to write
+            continue
+        named.append(name)
+        if not exists:
+            missing.append(name)
+    return named, missing
+
+
+def _goal_files(goals: str, workspace: Workspace | None) -> list[str]:
+    """While a file the goals name is missing, say to write it; once all exist, that the goals
+    may be met (the small model otherwise keeps listing and appending after it is done)."""
+    if workspace is None:
+        return []
+    named, missing = _named_files(goals, workspace)
+    if missing:
+        return [render("goal_file_missing", files=", ".join(missing))]
+    return [render("goal_files_written", files=", ".join(named))] if named else []

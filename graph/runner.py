@@ -1,0 +1,187 @@
+"""The Python API the CLI wraps: start a run, stream its steps, answer the human gate, resume.
+
+    from graph.runner import AgentRunner
+    with AgentRunner("auto_gpt_workspace") as runner:
+        for step in runner.start(task="Write a haiku to haiku.txt", llm="script:demo.yaml", continuous=True):
+            print(step.node, step.update)
+        print(runner.status(runner.thread_id).stop_reason)
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.types import Command
+
+from graph.builder import compile_graph
+from graph.checkpointers import open_checkpointer
+from graph.context import DEFAULT_WORKSPACE, AgentContext, make_context
+from graph.errors import AgentError
+from graph.settings import Settings, get_settings
+from graph.state import AIConfig, RunOptions
+from nodes.build_prompt import stopped_at_limit
+
+INTERRUPT = "__interrupt__"
+# Runs end by task_complete, budget, cycle limit or the human, not by LangGraph's step cap.
+RECURSION_LIMIT = 10_000_000
+
+
+@dataclass(frozen=True)
+class Step:
+    node: str  # a node name, or INTERRUPT when the human gate waits (update = the request)
+    update: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RunStatus:
+    thread_id: str
+    cycle: int
+    stop_reason: str | None
+    waiting: dict | None  # the human gate's request, when the run waits for an answer
+    usage: dict[str, Any]
+    next_nodes: tuple[str, ...]
+    ai_config: AIConfig | None
+
+    @property
+    def finished(self) -> bool:
+        return not self.next_nodes
+
+
+def new_thread_id() -> str:
+    return f"run-{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+class AgentRunner:
+    def __init__(
+        self,
+        workspace: str | Path = DEFAULT_WORKSPACE,
+        *,
+        checkpointer: BaseCheckpointSaver | str | None = None,
+        settings: Settings | None = None,
+        create: bool = True,
+    ):
+        """`create=False`: the workspace's checkpoints must already exist (for resuming)."""
+        self.workspace = Path(workspace).resolve()
+        self.settings = settings or get_settings()
+        self._opened = None
+        if isinstance(checkpointer, BaseCheckpointSaver):
+            self.saver = checkpointer
+        else:
+            self._opened = open_checkpointer(checkpointer, self.workspace, create=create)
+            self.saver = self._opened.__enter__()
+        self.graph = compile_graph(self.saver)
+        self.thread_id: str | None = None
+        # The context of each thread run in this process, reused when it is resumed here.
+        self._contexts: dict[str, AgentContext] = {}
+
+    def close(self) -> None:
+        if self._opened is not None:
+            self._opened.__exit__(None, None, None)
+            self._opened = None
+
+    def __enter__(self) -> AgentRunner:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _config(self, thread_id: str) -> dict:
+        return {"configurable": {"thread_id": thread_id}, "recursion_limit": RECURSION_LIMIT}
+
+    def start(
+        self,
+        *,
+        task: str | None = None,
+        ai_config: AIConfig | None = None,
+        thread_id: str | None = None,
+        llm: str = "auto",
+        continuous: bool = False,
+        continuous_limit: int = 0,
+        gpt3only: bool = False,
+        gpt4only: bool = False,
+        api_budget: float = 0.0,
+        context: AgentContext | None = None,
+    ) -> Iterator[Step]:
+        """Start a new run on a task (the model devises name, role and goals) or an ai_config."""
+        if not (task or ai_config):
+            raise AgentError("Give the agent a task or an AI settings file.")
+        thread_id = thread_id or new_thread_id()
+        if self.graph.get_state(self._config(thread_id)).values:
+            raise AgentError(f"Run '{thread_id}' already exists; resume it with `autogpt resume --thread {thread_id}`.")
+        self.thread_id = thread_id
+        run = RunOptions(
+            llm=llm, continuous=continuous, continuous_limit=continuous_limit, gpt3only=gpt3only,
+            gpt4only=gpt4only, workspace=str(self.workspace), api_budget=api_budget,
+        )
+        ctx = self._contexts[thread_id] = context or make_context(run, self.settings)
+        initial: dict[str, Any] = {"run": run, "cycle": 0}
+        if task:
+            initial["task"] = task
+        if ai_config:
+            initial["ai_config"] = ai_config
+        return self._stream(initial, thread_id, ctx)
+
+    def resume(
+        self, thread_id: str, answer: str | None = None, *, context: AgentContext | None = None, **overrides: Any
+    ) -> Iterator[Step]:
+        """Continue a run from its last checkpoint; `answer` replies to a waiting human gate.
+        `overrides` (continuous, continuous_limit, llm, ...) apply to this session only."""
+        status = self.status(thread_id)
+        overrides = {k: v for k, v in overrides.items() if v is not None}
+        if status.finished:
+            self._reopen_after_limit(status, overrides)
+        if status.waiting is not None and answer is None:
+            raise AgentError(f"Run '{thread_id}' is waiting for your answer to its proposed command.")
+        self.thread_id = thread_id
+        values = self.graph.get_state(self._config(thread_id)).values
+        ctx = context or (None if overrides else self._contexts.get(thread_id))
+        if ctx is None:
+            ctx = self._contexts[thread_id] = make_context(values.get("run", {}), self.settings, overrides)
+        payload = Command(resume=answer) if status.waiting is not None else None
+        return self._stream(payload, thread_id, ctx)
+
+    def _reopen_after_limit(self, status: RunStatus, overrides: dict) -> None:
+        """A run that stopped at its continuous limit goes on when resumed with a higher limit or
+        without continuous mode: clear the stop as if summarise_memory had just run, which routes
+        to a new cycle. Any other ended run stays ended."""
+        higher = overrides.get("continuous_limit", 0) > status.cycle or overrides.get("continuous") is False
+        if not (stopped_at_limit(status.stop_reason) and higher):
+            hint = " (resume with a higher --continuous-limit to go on)" if stopped_at_limit(status.stop_reason) else ""
+            raise AgentError(f"Run '{status.thread_id}' has already ended: {status.stop_reason or 'finished'}{hint}")
+        self.graph.update_state(self._config(status.thread_id), {"stop_reason": None}, as_node="summarise_memory")
+
+    def _stream(self, payload: Any, thread_id: str, ctx: AgentContext) -> Iterator[Step]:
+        # durability="sync": each checkpoint is on disk before the next step starts, so a killed
+        # process loses at most the step it was in.
+        for chunk in self.graph.stream(
+            payload, self._config(thread_id), context=ctx, stream_mode="updates", durability="sync"
+        ):
+            for node, update in chunk.items():
+                if node == INTERRUPT:
+                    yield Step(INTERRUPT, dict(update[0].value))
+                else:
+                    yield Step(node, dict(update or {}))
+
+    def status(self, thread_id: str) -> RunStatus:
+        snapshot = self.graph.get_state(self._config(thread_id))
+        if not snapshot.values:
+            raise AgentError(f"There is no run '{thread_id}' in {self.workspace}; check --thread and -w.")
+        waiting = next((i.value for t in snapshot.tasks for i in t.interrupts), None)
+        values = snapshot.values
+        return RunStatus(
+            thread_id=thread_id,
+            cycle=values.get("cycle", 0),
+            stop_reason=values.get("stop_reason"),
+            waiting=waiting,
+            usage=values.get("usage", {}),
+            # Not snapshot.next: it leaves out tasks whose writes were saved just before the process
+            # died (the next checkpoint never came); those tasks are still to be applied on resume.
+            next_nodes=tuple(t.name for t in snapshot.tasks),
+            ai_config=values.get("ai_config"),
+        )

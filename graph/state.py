@@ -1,0 +1,103 @@
+"""The graph's state schema.
+
+Checkpoint size must not grow with run length (SQLite stores every channel value in every
+checkpoint), so the state keeps only small values plus:
+- `history`: a bounded window of recent events in a DeltaChannel, so each checkpoint stores only the
+  step's new events, not the window; events that leave the context are folded into `summary`;
+- `prompt`: a plan of the cycle's prompt (which history, the time, notes), not its messages, which
+  are derived from state when the model is called; `reply`: cleared once it has been accepted.
+Secrets and live objects (models, tools) never enter state: they live in the runtime context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated, Any, TypedDict
+
+from langgraph.channels.delta import DeltaChannel
+
+
+class AIConfig(TypedDict):
+    """AutoGPT's ai_settings.yaml."""
+
+    ai_name: str
+    ai_role: str
+    ai_goals: list[str]
+    api_budget: float  # USD, 0 = unlimited
+
+
+class RunOptions(TypedDict, total=False):
+    """How the run was started; kept so `resume` continues the same way. No secrets."""
+
+    llm: str  # model spec: "openai", "azure", "script:FILE", ...
+    gpt3only: bool
+    gpt4only: bool
+    continuous: bool
+    continuous_limit: int  # 0 = no limit
+    api_budget: float  # USD for a run whose goals the model devises; ai_settings carry their own
+    workspace: str
+
+
+class Event(TypedDict):
+    """One entry of the conversation history."""
+
+    cycle: int
+    # Not "role"/"content": LangGraph would coerce such dicts into chat messages.
+    kind: str  # "assistant" (the model's reply), "system" (a command result), "user" (feedback)
+    text: str
+    tokens: int  # counted once, when the event is made
+
+
+class PromptPlan(TypedDict):
+    """What build_prompt chose for this cycle's prompt; think renders the messages from it and the
+    rest of the state (graph.prompt_builder.render_prompt). Small, unlike the messages."""
+
+    time: str
+    history_from_cycle: int  # history events of this cycle and later are in the prompt
+    notes: list[str]  # the budget note and nudges, after the history
+    retries: list[str]  # validate_json's notes on unusable replies, appended after the trigger
+
+
+class DropBefore(TypedDict):
+    drop_before_cycle: int
+
+
+def history_reducer(window: list[Event], writes: Sequence[list[Event] | DropBefore]) -> list[Event]:
+    """Append new events; a DropBefore marker removes the events of earlier cycles (they have been
+    summarised). A left fold of per-write steps, so it is batching-invariant as DeltaChannel needs."""
+    out = list(window)
+    for write in writes:
+        if isinstance(write, dict):
+            out = [e for e in out if e["cycle"] >= write["drop_before_cycle"]]
+        else:
+            out.extend(write)
+    return out
+
+
+def merge_usage(total: dict[str, Any] | None, delta: dict[str, Any] | None) -> dict[str, Any]:
+    """Add token counts, costs and call counts, nested by model and purpose."""
+    out = dict(total or {})
+    for key, value in (delta or {}).items():
+        if isinstance(value, dict):
+            out[key] = merge_usage(out.get(key), value)
+        else:
+            out[key] = out.get(key, 0) + value
+    return out
+
+
+class AgentState(TypedDict, total=False):
+    task: str
+    ai_config: AIConfig
+    run: RunOptions
+    cycle: int
+    prompt: PromptPlan | None
+    reply: str | None
+    thoughts: dict[str, str]
+    command: dict[str, Any] | None  # {"name": ..., "args": {...}}
+    invalid_replies: int  # consecutive replies validate_json could not use
+    authorised: int  # commands still pre-authorised by "y -N"
+    history: Annotated[list[Event], DeltaChannel(history_reducer, snapshot_frequency=50)]
+    summary: str
+    usage: Annotated[dict[str, Any], merge_usage]
+    critique: str | None  # the last self-critique, for display
+    stop_reason: str | None

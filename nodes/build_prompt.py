@@ -1,0 +1,27 @@
+"""build_prompt: starts a cycle. Stops the run at the continuous limit, else plans the prompt: which
+history fits the context window beside the system prompt, summary, time and budget note."""
+
+from __future__ import annotations
+
+from langgraph.runtime import Runtime
+
+from graph.context import AgentContext, context_of, run_options
+from graph.prompt_builder import plan_prompt
+from graph.state import AgentState
+
+
+LIMIT_REACHED = "Continuous limit of {limit} cycles reached."
+
+
+def stopped_at_limit(stop_reason: str | None) -> bool:
+    return bool(stop_reason) and stop_reason.startswith(LIMIT_REACHED.split("{")[0])
+
+
+def build_prompt(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
+    ctx = context_of(runtime, state)
+    run = run_options(ctx, state)
+    cycle = state.get("cycle", 0)
+    limit = run.get("continuous_limit") or 0
+    if run.get("continuous") and limit and cycle >= limit:
+        return {"stop_reason": LIMIT_REACHED.format(limit=limit)}
+    return {"prompt": plan_prompt(ctx, {**state, "cycle": cycle + 1}), "cycle": cycle + 1, "invalid_replies": 0}

@@ -1,0 +1,74 @@
+"""summarise_memory: folds the events that no longer fit the context window into the running
+summary (AutoGPT v0.3.0's prompt: first person, past tense, with the fast model) and drops them
+from the history window, which keeps state and checkpoints bounded however long the run."""
+
+from __future__ import annotations
+
+import json
+
+from langchain_core.messages import HumanMessage
+from langgraph.runtime import Runtime
+
+from graph.context import AgentContext, context_of
+from graph.errors import RunStop
+from graph.llm_call import call_model
+from graph.prompt_builder import fit_history, history_budget
+from graph.prompts import prompts, render
+from graph.state import AgentState, Event, merge_usage
+
+
+def as_summary_input(events: list[Event]) -> list[dict]:
+    """v0.3.0's rewrite: the model's replies become "you" without their thoughts, command results
+    become "your computer"; feedback from the human is kept."""
+    out = []
+    for event in events:
+        if event["kind"] == "assistant":
+            try:
+                content = json.dumps(json.loads(event["text"]).get("command", {}), ensure_ascii=False)
+            except (json.JSONDecodeError, AttributeError):
+                content = event["text"]
+            out.append({"role": "you", "content": content})
+        elif event["kind"] == "system":
+            out.append({"role": "your computer", "content": event["text"]})
+        else:
+            out.append({"role": "user", "content": event["text"]})
+    return out
+
+
+def _batches(events: list[Event], limit: int) -> list[list[Event]]:
+    """Split so that each summarisation call fits the fast model's context."""
+    batches, current, used = [], [], 0
+    for event in events:
+        if current and used + event["tokens"] > limit:
+            batches.append(current)
+            current, used = [], 0
+        current.append(event)
+        used += event["tokens"]
+    return batches + ([current] if current else [])
+
+
+def summarise_memory(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
+    ctx = context_of(runtime, state)
+    history = state.get("history") or []
+    kept = fit_history(history, history_budget(ctx, state))
+    first_kept = kept[0]["cycle"] if kept else max((e["cycle"] for e in history), default=0)
+    leaving = [e for e in history if e["cycle"] < first_kept]
+    if not leaving:
+        return {}
+    summary = state.get("summary") or prompts()["initial_summary"]
+    usage: dict = {}
+    fast = ctx.models.fast
+    batch_limit = max(256, (fast.context_limit - fast.max_reply_tokens) // 2)
+    for batch in _batches(leaving, batch_limit):
+        text = render("summarise", summary=summary, events=json.dumps(as_summary_input(batch), ensure_ascii=False))
+        try:
+            # Each call sees the usage so far, so call counters (and scripted replies) advance.
+            summary, delta = call_model(
+                ctx, {**state, "usage": merge_usage(state.get("usage"), usage)},
+                role="fast", purpose="summarise", messages=[HumanMessage(text)],
+            )
+        except RunStop as stop:
+            return {"stop_reason": str(stop), "usage": usage}
+        summary = summary.strip()
+        usage = merge_usage(usage, delta)
+    return {"summary": summary, "history": {"drop_before_cycle": first_kept}, "usage": usage}

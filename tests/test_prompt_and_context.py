@@ -1,0 +1,182 @@
+"""The prompt (AutoGPT's sections, generated command list) and the context window: a long run with a
+small window never overflows it, folds old events into the running summary, and keeps state bounded."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from graph.prompt_builder import budget_note, command_list, fit_history, system_prompt
+from graph.runner import AgentRunner
+from graph.settings import Settings
+from graph.tokens import count_message_tokens
+from tests.helpers import AI_CONFIG, reply, run_to_end, start_scripted, write_script
+from tools.registry import build_registry
+from tools.workspace import Workspace
+
+
+@pytest.fixture
+def tools(tmp_path):
+    return build_registry(Workspace(tmp_path / "ws"))
+
+
+def test_system_prompt_has_autogpt_sections(tools):
+    text = system_prompt(AI_CONFIG, tools)
+    assert text.startswith("You are TestGPT, an AI that writes files for tests\nYour decisions must always be made independently")
+    assert "GOALS:\n\n1. Write a greeting to a file\n2. Then shut down" in text
+    for section in ("Constraints:\n1. ~4000 word limit", "Commands:\n1. ", "Resources:\n1. File output.",
+                    "Performance Evaluation:\n1. Continuously review", '"command": {\n        "name": "command name"',
+                    "Ensure the response can be parsed by Python json.loads"):
+        assert section in text
+    # Only resources whose commands exist are promised.
+    assert "Internet access" not in text and "Agents for delegation" not in text
+
+
+def test_command_list_is_generated_from_the_registry(tools):
+    lines = command_list(tools).splitlines()
+    assert lines == [
+        '1. read_file: Read file, args: "filename": "<filename>"',
+        '2. write_to_file: Write to file, args: "filename": "<filename>", "text": "<text>"',
+        '3. append_to_file: Append to file, args: "filename": "<filename>", "text": "<text>"',
+        '4. delete_file: Delete file, args: "filename": "<filename>"',
+        '5. list_files: List Files in Directory, args: "directory": "<directory>"',
+        '6. Task Complete (Shutdown): "task_complete", args: "reason": "<reason>"',
+    ]
+
+
+@pytest.mark.parametrize(
+    "spent, expected",
+    [(0.0, "Your remaining API budget is $1.000"),
+     (0.992, "Your remaining API budget is $0.008 Budget nearly exceeded. Finish up."),
+     (0.997, "Your remaining API budget is $0.003 Budget very nearly exceeded! Shut down gracefully!"),
+     (1.5, "Your remaining API budget is $0.000 BUDGET EXCEEDED! SHUT DOWN!")],
+)
+def test_budget_note_warnings(spent, expected):
+    state = {"ai_config": {**AI_CONFIG, "api_budget": 1.0}, "usage": {"cost": spent}}
+    assert budget_note(state) == expected
+
+
+def test_no_budget_no_note():
+    assert budget_note({"ai_config": AI_CONFIG, "usage": {"cost": 5}}) is None
+
+
+def test_fit_history_keeps_whole_newest_cycles():
+    history = [{"cycle": c, "kind": k, "text": "", "tokens": 10} for c in (1, 2, 3) for k in ("assistant", "system")]
+    assert [e["cycle"] for e in fit_history(history, 45)] == [2, 2, 3, 3]
+    assert fit_history(history, 5) == []
+
+
+def test_prompt_order_keeps_a_stable_prefix(tmp_path):
+    script = [reply("list_files", directory="."), reply("task_complete", reason="done")]
+    with AgentRunner(tmp_path / "ws", settings=Settings(_env_file=None)) as runner:
+        _, prompts = start_scripted(runner, tmp_path, script, continuous=True)
+    first, second = prompts
+    assert first[1].content == "This reminds you of these events from your past: \nI was created."
+    assert first[-2].content.startswith("The current time and date is ")
+    assert first[-1].content == "Determine which next command to use, and respond using the format specified above:"
+    assert second[2].type == "ai" and '"list_files"' in second[2].content
+    assert second[3].content.startswith("Command list_files returned: ")
+    # A stable start for the server's prompt cache: each prompt begins with the previous one's
+    # system prompt, summary and history; only what follows is new.
+    assert second[: len(first) - 2] == first[:-2]
+
+
+def test_long_run_stays_inside_a_small_context_and_summarises(tmp_path):
+    limit, reply_tokens = 1800, 300
+    settings = Settings(_env_file=None, smart_token_limit=limit, fast_token_limit=limit, max_reply_tokens=reply_tokens)
+    think = [reply("write_to_file", f"Step {i}: saving part {i}.", filename=f"part{i}.txt", text=f"content {i} " * 20)
+             for i in range(40)]
+    summaries = [f"I was created and wrote part0.txt to part{i}.txt." for i in range(40)]
+    script = {"think": think + [reply("task_complete", reason="all parts written")], "summarise": summaries}
+    with AgentRunner(tmp_path / "ws", settings=settings) as runner:
+        _, prompts = start_scripted(runner, tmp_path, script, continuous=True)
+        status = runner.status(runner.thread_id)
+        values = runner.graph.get_state(runner._config(runner.thread_id)).values
+    assert status.stop_reason == "Task complete: all parts written" and status.cycle == 41
+    assert len(prompts) == 41
+    sizes = [count_message_tokens([m.content for m in p]) for p in prompts]
+    assert max(sizes) <= limit - reply_tokens
+    assert status.usage["calls"]["summarise"] >= 30
+    # The summary the model wrote is what later prompts recall, and old events left the window.
+    assert "I was created and wrote part0.txt to part" in prompts[-1][1].content
+    assert min(e["cycle"] for e in values["history"]) > 30
+    assert len(values["history"]) < 12
+
+
+def test_oversized_result_is_saved_to_a_file(tmp_path):
+    settings = Settings(_env_file=None, smart_token_limit=2000, max_reply_tokens=400)
+    big = "\n".join(f"line {i}: " + "data " * 20 for i in range(400))
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "big.txt").write_text(big)
+    script = write_script(tmp_path, [reply("read_file", filename="big.txt"), reply("task_complete", reason="read")])
+    with AgentRunner(tmp_path / "ws", settings=settings) as runner:
+        steps = run_to_end(runner, runner.start(ai_config=AI_CONFIG, llm=f"script:{script}", continuous=True))
+    result = next(e["text"] for s in steps if s.node == "execute_tool" for e in s.update["history"] if e["kind"] == "system")
+    assert "too much for the context window" in result and "outputs/read_file-cycle1.txt" in result
+    assert result.startswith("Command read_file returned: line 0: data")
+    assert (tmp_path / "ws" / "outputs" / "read_file-cycle1.txt").read_text() == big
+    assert count_message_tokens([result]) < 400
+
+
+def test_current_time_comes_from_the_context_clock(tmp_path):
+    from graph.context import make_context
+    from graph.prompt_builder import assemble_prompt
+
+    script = write_script(tmp_path, [])
+    ctx = make_context({"llm": f"script:{script}", "workspace": str(tmp_path / "ws")}, Settings(_env_file=None))
+    ctx.now = lambda: datetime(2023, 5, 16, 11, 39, 1)
+    messages = assemble_prompt(ctx, {"ai_config": AI_CONFIG})
+    assert messages[-2].content == "The current time and date is Tue May 16 11:39:01 2023"
+
+
+def _cycle(cycle, name, result="done", **args):
+    from graph.events import make_event
+    from graph.prompt_builder import reply_json
+
+    return [make_event(cycle, "assistant", reply_json({}, {"name": name, "args": args})),
+            make_event(cycle, "system", f"Command {name} returned: {result}")]
+
+
+def test_nudge_when_a_goal_file_is_written():
+    from graph.nudges import nudges
+
+    state = {"ai_config": {**AI_CONFIG, "ai_goals": ["Write a haiku to haiku.txt"]},
+             "history": _cycle(1, "write_to_file", "File written to successfully.", filename="haiku.txt", text="x")}
+    expected = ["The files your goals name exist now: haiku.txt. If that completes your goals, respond with the "
+                "task_complete command."]
+    assert nudges(state) == expected
+
+
+def test_nudge_when_a_command_repeats():
+    from graph.nudges import nudges
+
+    history = _cycle(1, "read_file", filename="a.txt") + _cycle(2, "list_files", directory=".") + _cycle(3, "read_file", filename="a.txt")
+    assert nudges({"ai_config": AI_CONFIG, "history": history}) == [
+        "You already ran read_file with these same arguments; doing it again changes nothing. If your goals are "
+        "met, respond with the task_complete command; otherwise choose a different command."]
+
+
+def test_no_nudge_after_an_error_or_a_fresh_command():
+    from graph.nudges import nudges
+
+    goals = {**AI_CONFIG, "ai_goals": ["Write haiku.txt"]}
+    failed = _cycle(1, "write_to_file", "Error: disk full", filename="haiku.txt", text="x")
+    assert nudges({"ai_config": goals, "history": failed}) == []
+    assert nudges({"ai_config": goals, "history": _cycle(1, "read_file", filename="other.txt")}) == []
+    assert nudges({"ai_config": goals, "history": []}) == []
+
+
+def test_nudge_when_a_goal_file_does_not_exist_yet(tmp_path):
+    from graph.nudges import nudges
+
+    ws = Workspace(tmp_path / "ws")
+    (ws.root / "done.md").write_text("x")
+    cfg = {**AI_CONFIG, "ai_goals": ["Write a haiku to haiku.txt, e.g. about leaves", "Update done.md",
+                                     "Check https://example.com/page.html and google.com"]}
+    state = {"ai_config": cfg, "history": _cycle(1, "list_files", "The directory is empty.", directory=".")}
+    assert nudges(state, ws) == ["Your goals name haiku.txt, which does not exist yet: compose its content "
+                                 "yourself and save it with write_to_file."]
+    (ws.root / "haiku.txt").write_text("leaves")
+    assert nudges(state, ws) == ["The files your goals name exist now: haiku.txt, done.md. If that completes "
+                                 "your goals, respond with the task_complete command."]
