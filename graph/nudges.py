@@ -51,6 +51,35 @@ def nudges(state: AgentState, workspace: Workspace | None = None) -> list[str]:
     return notes
 
 
+def unchanged_repeat(state: AgentState, command: dict, tools) -> str | None:
+    """The model proposes a read-only command (list_files, read_file) it already ran with the same
+    arguments, and nothing has been written since: the result would be what it has already seen.
+    Small models loop on exactly this; say so, with the result, instead of running it again."""
+    tool = tools.get(command.get("name", ""))
+    if tool is None or not (tool.metadata or {}).get("read_only"):
+        return None
+    history = state.get("history") or []
+    for i in range(len(history) - 1, -1, -1):
+        event = history[i]
+        if event["kind"] != "assistant":
+            continue
+        earlier = _command_of(event)
+        if not earlier:
+            continue
+        if earlier == command:
+            result = next((e["text"] for e in history[i + 1:] if e["kind"] == "system"), "")
+            return render("unchanged_repeat", name=command["name"], result=result.partition(" returned: ")[2][:300])
+        other = tools.get(earlier.get("name", ""))
+        if other is None or not (other.metadata or {}).get("read_only"):
+            return None  # something may have changed since
+    return None
+
+
+def goal_file_notes(state: AgentState, workspace: Workspace) -> list[str]:
+    """The note on the files the goals name: which are still missing, or that all exist now."""
+    return _goal_files(" ".join(state.get("ai_config", {}).get("ai_goals", [])), workspace)
+
+
 def missing_goal_files(state: AgentState, workspace: Workspace) -> list[str]:
     """Files the goals name that do not exist in the workspace yet."""
     goals = " ".join(state.get("ai_config", {}).get("ai_goals", []))

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from graph.context import AgentContext, context_of
 from graph.errors import RunStop
 from graph.llm_call import call_model
-from graph.nudges import missing_goal_files
+from graph.nudges import goal_file_notes, missing_goal_files, unchanged_repeat
 from graph.prompts import render
 from graph.reply_parsing import ReplyError, find_placeholder, is_placeholder_command, parse_reply
 from graph.state import AgentState
@@ -54,6 +54,10 @@ def _early_finish(state: AgentState, ctx: AgentContext) -> str | None:
     return render("early_task_complete", files=", ".join(missing)) if missing else None
 
 
+def _with_goal_note(problem: str | None, state: AgentState, ctx: AgentContext) -> str | None:
+    return " ".join([problem, *goal_file_notes(state, ctx.workspace)]) if problem else None
+
+
 def validate_json(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     ctx = context_of(runtime, state)
     usage: dict = {}
@@ -75,8 +79,12 @@ def validate_json(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
                 return {"stop_reason": str(stop), "prompt": None, "usage": usage}
     if parsed is not None:
         args, problem = check_command(parsed["command"], ctx.tools)
-        if problem is None and parsed["command"]["name"] == "task_complete" and not state.get("invalid_replies"):
-            problem = _early_finish(state, ctx)
+        # Pushed back once per cycle: a model that insists gets its way (the loop guard still applies).
+        if problem is None and not state.get("invalid_replies"):
+            if parsed["command"]["name"] == "task_complete":
+                problem = _early_finish(state, ctx)
+            else:
+                problem = _with_goal_note(unchanged_repeat(state, parsed["command"], ctx.tools), state, ctx)
         if problem is None:
             command = {"name": parsed["command"]["name"], "args": args}
             return {"thoughts": parsed["thoughts"], "command": command, "prompt": None, "reply": None,

@@ -9,7 +9,7 @@ from graph.errors import AgentError
 from graph.runner import INTERRUPT, AgentRunner
 from graph.settings import Settings
 from nodes.human_gate import parse_answer
-from tests.helpers import AI_CONFIG, WRITE_AND_FINISH, reply, run_to_end, start_scripted, write_script
+from tests.helpers import AI_CONFIG, FILLER, WRITE_AND_FINISH, reply, run_to_end, start_scripted, write_script
 
 
 @pytest.fixture
@@ -146,7 +146,7 @@ def test_parse_answer(raw, kind, count):
 
 
 def test_continuous_limit_stops_after_n_cycles(runner, tmp_path):
-    script = {"repeat": True, "think": [reply("list_files", directory=".")]}
+    script = FILLER
     start(runner, tmp_path, script, continuous=True, continuous_limit=3)
     status = runner.status(runner.thread_id)
     assert status.stop_reason == "Continuous limit of 3 cycles reached."
@@ -156,7 +156,7 @@ def test_continuous_limit_stops_after_n_cycles(runner, tmp_path):
 def test_budget_is_a_hard_stop(tmp_path):
     # $0.03 / $0.06 per 1K tokens: each ~700-token cycle costs ~$0.025 plus up to $0.06 reserved for the reply.
     settings = Settings(_env_file=None, model_prices={"script": (0.03, 0.06)})
-    script = {"repeat": True, "think": [reply("list_files", directory=".")]}
+    script = FILLER
     with AgentRunner(tmp_path / "ws", settings=settings) as runner:
         cfg = {**AI_CONFIG, "api_budget": 0.2}
         start(runner, tmp_path, script, ai_config=cfg, continuous=True, continuous_limit=50)
@@ -168,7 +168,7 @@ def test_budget_is_a_hard_stop(tmp_path):
 
 def test_budget_warnings_in_prompt(tmp_path):
     settings = Settings(_env_file=None, model_prices={"script": (0.001, 0.001)})
-    script = {"repeat": True, "think": [reply("list_files", directory=".")]}
+    script = FILLER
     with AgentRunner(tmp_path / "ws", settings=settings) as runner:
         cfg = {**AI_CONFIG, "api_budget": 1.0}
         _, prompts = start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True, continuous_limit=2)
@@ -246,7 +246,7 @@ def test_start_refuses_existing_thread(runner, tmp_path):
 
 
 def test_resume_with_a_higher_limit_continues(runner, tmp_path):
-    script = {"repeat": True, "think": [reply("list_files", directory=".")]}
+    script = FILLER
     start(runner, tmp_path, script, continuous=True, continuous_limit=2, thread_id="more")
     with pytest.raises(AgentError, match="higher --continuous-limit"):
         runner.resume("more")
@@ -278,3 +278,28 @@ def test_task_complete_repeated_is_accepted(runner, tmp_path):
     finish = reply("task_complete", reason="no report needed")
     start(runner, tmp_path, [finish, finish], ai_config=cfg, continuous=True)
     assert runner.status(runner.thread_id).stop_reason == "Task complete: no report needed"
+
+
+def test_an_unchanged_read_only_repeat_is_pushed_back_once(runner, tmp_path):
+    cfg = {**AI_CONFIG, "ai_goals": ["Write a haiku to haiku.txt"]}
+    listing = reply("list_files", directory=".")
+    script = [listing, listing, reply("write_to_file", filename="haiku.txt", text="leaves"),
+              listing, reply("task_complete", reason="done")]
+    _, prompts = start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
+    pushback = prompts[2][-1].content
+    assert "You already ran list_files with these arguments and nothing has been written since" in pushback
+    assert '"The directory is empty."' in pushback and "haiku.txt, which does not exist yet" in pushback
+    # After a write the same listing is new information again, so it runs.
+    history = runner.graph.get_state(runner._config(runner.thread_id)).values["history"]
+    listings = [e["text"] for e in history if e["text"].startswith("Command list_files returned")]
+    assert listings == ["Command list_files returned: The directory is empty.", "Command list_files returned: haiku.txt"]
+    assert runner.status(runner.thread_id).stop_reason == "Task complete: done"
+
+
+def test_an_insisted_read_only_repeat_runs(runner, tmp_path):
+    listing = reply("list_files", directory=".")
+    _, prompts = start_scripted(runner, tmp_path, [listing, listing, listing, reply("task_complete", reason="ok")],
+                                continuous=True)
+    status = runner.status(runner.thread_id)
+    assert status.stop_reason == "Task complete: ok" and status.usage["calls"]["think"] == 4
+    assert status.cycle == 3  # listed, pushed back, listed again, finished

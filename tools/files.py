@@ -186,13 +186,17 @@ def build_file_tools(workspace: Workspace) -> list[BaseTool]:
             listing += f"\n... and {len(found) - MAX_LISTED} more files not shown."
         return listing
 
-    def tool(func, description: str, schema: type[BaseModel]) -> BaseTool:
-        return StructuredTool.from_function(func, name=func.__name__, description=description, args_schema=schema)
+    def tool(func, description: str, schema: type[BaseModel], read_only: bool = False) -> BaseTool:
+        # read_only: the result depends only on the workspace, so repeating the command with nothing
+        # written in between returns what the model has already seen (graph.nudges.unchanged_repeat).
+        return StructuredTool.from_function(
+            func, name=func.__name__, description=description, args_schema=schema, metadata={"read_only": read_only}
+        )
 
     return [
-        tool(read_file, "Read file", ReadFileArgs),
+        tool(read_file, "Read file", ReadFileArgs, read_only=True),
         tool(write_to_file, "Write to file", WriteFileArgs),
         tool(append_to_file, "Append to file", AppendFileArgs),
         tool(delete_file, "Delete file", DeleteFileArgs),
-        tool(list_files, "List Files in Directory", ListFilesArgs),
+        tool(list_files, "List Files in Directory", ListFilesArgs, read_only=True),
     ]
