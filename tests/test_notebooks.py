@@ -4,6 +4,7 @@ they claim: the outputs and the files the agent wrote are checked here."""
 from __future__ import annotations
 
 import base64
+import re
 from pathlib import Path
 
 import nbformat
@@ -45,12 +46,12 @@ def check_human_in_the_loop(text: str, ws: Path) -> None:
 
 
 def check_time_travel(text: str, ws: Path) -> None:
-    assert "19 checkpoints" in text
-    assert "replaying from step 4 which will run: write_to_file" in text
+    assert re.search(r"\d+ checkpoints\n", text) and "next ('execute_tool',)      write_to_file" in text
+    assert re.search(r"replaying from step \d+ which will run: write_to_file", text)
     assert "haiku.txt is back: True" in text
     assert "The fork read back: ['Command read_file returned: Cold rain on the roof'" in text
     assert "Original still reads: ['Command read_file returned: Crisp leaves drift and fall'" in text
-    assert "3 branches start at step 4 (original, replay, fork)" in text
+    assert re.search(r"3 branches start at step \d+ \(original, replay, fork\)", text)
     # The fork ran last, so its edited command is what the workspace holds.
     assert (ws / "time_travel" / "haiku.txt").read_text().startswith("Cold rain on the roof")
 

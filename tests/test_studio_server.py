@@ -19,6 +19,18 @@ SCRIPT = {
 }
 
 
+def test_server_graph_takes_run_choices_from_a_plain_context(tmp_path):
+    """In-process, as the server calls it: the context dict becomes a ServerContext, whose choices
+    (model, workspace, continuous) override the run options in state."""
+    from graph.server import graph
+
+    script = write_script(tmp_path, SCRIPT)
+    context = {"llm": f"script:{script}", "workspace": str(tmp_path / "ws"), "continuous": True}
+    out = graph.invoke({"ai_config": AI_CONFIG, "run": {"llm": "openai"}}, context=context)
+    assert out["stop_reason"] == "Task complete: hello.txt is written"
+    assert (tmp_path / "ws" / "hello.txt").read_text() == "hello world"
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     with LangGraphDevServer(tmp_path_factory.mktemp("langgraph-dev")) as srv:

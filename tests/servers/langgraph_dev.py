@@ -44,6 +44,8 @@ class LangGraphDevServer:
 
     def __enter__(self) -> LangGraphDevServer:
         cli = Path(sys.executable).with_name("langgraph")
+        if not cli.exists():
+            raise RuntimeError(f"{cli} is missing: install the test extra (EXTRAS=test scripts/install.sh).")
         command = [str(cli), "dev", "--port", str(self.port), "--host", "127.0.0.1", "--no-browser",
                    "--no-reload", "--config", str(REPO / "langgraph.json")]
         self._log = self.log_path.open("wb")
