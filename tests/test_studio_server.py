@@ -96,3 +96,16 @@ def test_per_run_context_and_feedback_at_the_gate(server, tmp_path):
 
     final = client.runs.wait(tid, "autogpt", command={"resume": "n"}, context=context)
     assert final["stop_reason"] == "Exited by the user."
+
+
+def test_a_bad_model_choice_is_reported_by_the_server(server, tmp_path):
+    """Our one-sentence errors reach the API client (and Studio) instead of a generic message."""
+    client = get_sync_client(url=server.url)
+    tid = client.threads.create()["thread_id"]
+    missing = tmp_path / "missing.yaml"
+    with pytest.raises(Exception, match=f"The script file '{missing}' does not exist"):
+        client.runs.wait(
+            tid, "autogpt", input={"ai_config": AI_CONFIG},
+            context={"llm": f"script:{missing}", "workspace": str(tmp_path / "ws")},
+        )
+    assert client.threads.get(tid)["status"] == "error"
