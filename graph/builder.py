@@ -74,9 +74,10 @@ def after_summarise(state: AgentState) -> str:
     return END if _stopped(state) else "build_prompt"
 
 
-def build_graph() -> StateGraph:
-    """The uncompiled graph; compile it with your own checkpointer, or reuse its nodes."""
-    g = StateGraph(AgentState, context_schema=AgentContext)
+def build_graph(context_schema: type = AgentContext) -> StateGraph:
+    """The uncompiled graph; compile it with your own checkpointer, or reuse its nodes.
+    `context_schema`: what callers pass as `context=` (graph.server gives plain run options)."""
+    g = StateGraph(AgentState, context_schema=context_schema)
     for name, fn in NODES.items():
         g.add_node(name, fn)
     g.add_conditional_edges(START, route_start, ["decompose_goals", "build_prompt"])

@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from graph.models import ModelSet, make_models
+from graph.server_context import ServerContext
 from graph.settings import Settings, get_settings
 from graph.state import AgentState, RunOptions
 from tools.registry import ToolRegistry, build_registry
@@ -53,11 +54,13 @@ _built: dict[tuple, AgentContext] = {}
 
 def context_of(runtime, state: AgentState) -> AgentContext:
     """The invoke-time context, or one built from the run options when the caller gave none
-    (LangGraph Studio and plain `graph.invoke` calls)."""
-    if getattr(runtime, "context", None) is not None:
-        return runtime.context
+    (plain `graph.invoke` calls) or gave only plain choices (a ServerContext from LangGraph Studio)."""
+    given = getattr(runtime, "context", None)
+    if isinstance(given, AgentContext):
+        return given
     run = state.get("run", {})
-    key = tuple(sorted(run.items()))
+    overrides = given.run_overrides() if isinstance(given, ServerContext) else {}
+    key = (tuple(sorted(run.items())), tuple(sorted(overrides.items())))
     if key not in _built:
-        _built[key] = make_context(run)
+        _built[key] = make_context(run, overrides=overrides)
     return _built[key]

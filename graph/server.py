@@ -1,7 +1,12 @@
-"""The graph as LangGraph Studio / `langgraph dev` loads it: compiled without a checkpointer (the
-server brings its own). Start a thread with an input such as
-{"task": "...", "run": {"llm": "openai"}} or {"ai_config": {...}, "run": {...}}."""
+"""The graph as LangGraph Studio / `langgraph dev` loads it (see langgraph.json): compiled without a
+checkpointer (the server brings its own), with plain run choices as its context (ServerContext).
 
-from graph.builder import compile_graph
+Start a thread with an input such as {"task": "..."} or {"ai_config": {...}} and a run context
+such as {"llm": "openai", "workspace": "/tmp/ws"}; or put the run options in the input:
+{"task": "...", "run": {"llm": "openai"}}. The human gate interrupts; resume with "y", "n" or feedback.
+"""
 
-graph = compile_graph()
+from graph.builder import build_graph
+from graph.server_context import ServerContext
+
+graph = build_graph(context_schema=ServerContext).compile()
