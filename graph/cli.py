@@ -16,6 +16,7 @@ from graph.ai_settings import load_ai_settings
 from graph.context import DEFAULT_WORKSPACE
 from graph.errors import AgentError
 from graph.runner import INTERRUPT, AgentRunner, Step
+from tools.sandbox import describe_isolation
 
 app = typer.Typer(
     add_completion=False,
@@ -148,6 +149,7 @@ def run(
                 continuous_limit=continuous_limit, gpt3only=gpt3only, gpt4only=gpt4only, api_budget=budget,
             )
             ui.show_note(f"Run {runner.thread_id} in {runner.workspace}")
+            ui.show_note(describe_isolation(runner.settings), "cyan")
             if continuous:
                 ui.show_note("Continuous mode: commands run without authorisation. Use at your own risk.", "red")
             if cfg:

@@ -66,6 +66,38 @@ class Settings(BaseSettings):
     # Ask the fast model to repair a reply with no usable JSON (AutoGPT's fix_json) before retrying.
     fix_json_with_model: bool = True
 
+    # Commands that run code (tools/sandbox.py). Shell commands only with EXECUTE_LOCAL_COMMANDS=True,
+    # filtered by SHELL_COMMAND_CONTROL: "denylist" (refuse SHELL_DENYLIST) or "allowlist" (only SHELL_ALLOWLIST);
+    # both comma-separated command names, as in AutoGPT's later .env.template.
+    execute_local_commands: bool = False
+    shell_command_control: Literal["denylist", "allowlist"] = "denylist"
+    shell_denylist: str = "sudo,su"
+    shell_allowlist: str = ""
+    # "auto": bubblewrap when it works on this machine, else resource limits only; "bubblewrap": require it.
+    sandbox_isolation: Literal["auto", "bubblewrap", "rlimits"] = "auto"
+    sandbox_timeout: float = 60.0  # wall-clock seconds per execution
+    sandbox_cpu_seconds: int = 60
+    sandbox_memory_mb: int = 1024  # address space per process
+    sandbox_max_processes: int = 64
+    sandbox_file_size_mb: int = 100  # largest file a sandboxed process may write
+    sandbox_output_chars: int = 20000  # stdout and stderr kept for the model, each
+    sandbox_env_passthrough: str = ""  # comma-separated variable names the sandbox may see (never secrets)
+
+    # Web commands (tools/web.py). Private, link-local and loopback addresses are refused; loopback can
+    # be allowed for local use and tests.
+    allow_downloads: bool = False  # AutoGPT's --allow-downloads
+    download_max_mb: int = 50
+    allow_loopback_urls: bool = False
+    web_connect_timeout: float = 3.0
+    web_timeout: float = 15.0
+    web_max_page_mb: int = 5
+    browse_chunk_tokens: int = 2000  # text per fast-model call when answering over a page
+    google_api_key: SecretStr | None = None
+    custom_search_engine_id: str | None = None
+
+    # Third-party tools from the "autogpt_graph.tools" entry point group; comma-separated names to skip.
+    denylisted_plugins: str = ""
+
     def has_openai(self) -> bool:
         return bool(self.openai_api_key or self.openai_base_url)
 

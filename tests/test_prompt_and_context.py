@@ -35,14 +35,18 @@ def test_system_prompt_has_autogpt_sections(tools):
 
 def test_command_list_is_generated_from_the_registry(tools):
     lines = command_list(tools).splitlines()
-    assert lines == [
+    assert lines[:5] == [
         '1. read_file: Read file, args: "filename": "<filename>"',
         '2. write_to_file: Write to file, args: "filename": "<filename>", "text": "<text>"',
         '3. append_to_file: Append to file, args: "filename": "<filename>", "text": "<text>"',
         '4. delete_file: Delete file, args: "filename": "<filename>"',
         '5. list_files: List Files in Directory, args: "directory": "<directory>"',
-        '6. Task Complete (Shutdown): "task_complete", args: "reason": "<reason>"',
     ]
+    # Every registered command has its line, in registry order, and task_complete comes last.
+    assert len(lines) == len(tools.names())
+    assert [line.split(": ")[0].split(". ", 1)[1] for line in lines[:-1]] == tools.names()[:-1]
+    assert '6. execute_python_file: Execute Python File, args: "filename": "<filename>"' in lines
+    assert lines[-1] == f'{len(lines)}. Task Complete (Shutdown): "task_complete", args: "reason": "<reason>"'
 
 
 @pytest.mark.parametrize(

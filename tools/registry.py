@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from langchain_core.tools import BaseTool
 
+from tools.execute import build_execute_tools
 from tools.files import build_file_tools
 from tools.task_complete import build_task_complete
 from tools.workspace import Workspace
@@ -29,5 +30,13 @@ class ToolRegistry:
         return name in self._tools
 
 
-def build_registry(workspace: Workspace) -> ToolRegistry:
-    return ToolRegistry([*build_file_tools(workspace), build_task_complete()])
+def build_registry(workspace: Workspace, settings=None) -> ToolRegistry:
+    if settings is None:
+        from graph.settings import get_settings
+
+        settings = get_settings()
+    return ToolRegistry([
+        *build_file_tools(workspace),
+        *build_execute_tools(workspace, settings),
+        build_task_complete(),
+    ])
