@@ -29,6 +29,15 @@ Workspace = Annotated[Path, typer.Option("-w", "--workspace-directory", help="Fo
 Continuous = Annotated[bool, typer.Option("-c", "--continuous", help="Run commands without asking for authorisation.")]
 Limit = Annotated[int, typer.Option("-l", "--continuous-limit", help="Stop after N cycles (with --continuous).")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
+AllowDownloads = Annotated[bool, typer.Option("--allow-downloads", help="Let the agent download files (download_file).")]
+
+
+def _settings(allow_downloads: bool):
+    """The settings from the environment, with the command line's switches applied."""
+    from graph.settings import get_settings
+
+    settings = get_settings()
+    return settings.model_copy(update={"allow_downloads": True}) if allow_downloads else settings
 DEFAULT_SETTINGS_FILE = Path("ai_settings.yaml")
 
 
@@ -133,6 +142,7 @@ def run(
     llm: Annotated[str, typer.Option("--llm", help="auto, openai[:MODEL], azure or script:FILE.")] = "auto",
     budget: Annotated[float, typer.Option("--budget", help="API budget in USD for a task run (0 = unlimited).")] = 0.0,
     checkpointer: Annotated[Optional[str], typer.Option("--checkpointer", help="sqlite (default), sqlite:PATH or memory.")] = None,
+    allow_downloads: AllowDownloads = False,
     debug: Debug = False,
 ) -> None:
     """Start a new run."""
@@ -143,7 +153,7 @@ def run(
         if gpt3only and gpt4only:
             raise AgentError("Choose either --gpt3only or --gpt4only, not both.")
         cfg, the_task = _ai_config_for(ai_settings, task, skip_reprompt)
-        with AgentRunner(workspace, checkpointer=checkpointer) as runner:
+        with AgentRunner(workspace, checkpointer=checkpointer, settings=_settings(allow_downloads)) as runner:
             steps = runner.start(
                 task=the_task, ai_config=cfg, thread_id=thread, llm=llm, continuous=continuous,
                 continuous_limit=continuous_limit, gpt3only=gpt3only, gpt4only=gpt4only, api_budget=budget,
@@ -166,12 +176,13 @@ def resume(
     continuous: Annotated[Optional[bool], typer.Option("--continuous/--no-continuous", "-c", help="Override the run's mode for this session.")] = None,
     continuous_limit: Annotated[Optional[int], typer.Option("-l", "--continuous-limit", help="Override the cycle limit.")] = None,
     checkpointer: Annotated[Optional[str], typer.Option("--checkpointer")] = None,
+    allow_downloads: AllowDownloads = False,
     debug: Debug = False,
 ) -> None:
     """Continue a run from its last checkpoint (after Ctrl-C, a crash or a kill)."""
 
     def work() -> int:
-        with AgentRunner(workspace, checkpointer=checkpointer, create=False) as runner:
+        with AgentRunner(workspace, checkpointer=checkpointer, create=False, settings=_settings(allow_downloads)) as runner:
             status = runner.status(thread)
             name = (status.ai_config or {}).get("ai_name", "AutoGPT")
             runner.thread_id = thread

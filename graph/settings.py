@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     browse_chunk_tokens: int = 2000  # text per fast-model call when answering over a page
     google_api_key: SecretStr | None = None
     custom_search_engine_id: str | None = None
+    google_search_url: str = "https://www.googleapis.com/customsearch/v1"
+    web_search_backend: str = "auto"  # ddgs backends, e.g. "duckduckgo" or "auto"
+    web_search_proxy: str | None = None  # for ddgs, e.g. socks5h://127.0.0.1:9150
 
     # Third-party tools from the "autogpt_graph.tools" entry point group; comma-separated names to skip.
     denylisted_plugins: str = ""

@@ -10,15 +10,22 @@ from langchain_core.tools import BaseTool
 from tools.execute import build_execute_tools
 from tools.files import build_file_tools
 from tools.task_complete import build_task_complete
+from tools.web import build_web_tools
+from tools.web_search import build_search_tools
 from tools.workspace import Workspace
 
 
+# Other names the model may use for a command; accepted, but not listed in the prompt a second time.
+ALIASES = {"web_search": "google"}
+
+
 class ToolRegistry:
-    def __init__(self, tools: Iterable[BaseTool]):
+    def __init__(self, tools: Iterable[BaseTool], aliases: dict[str, str] | None = None):
         self._tools = {t.name: t for t in tools}
+        self._aliases = {a: n for a, n in (ALIASES if aliases is None else aliases).items() if n in self._tools}
 
     def get(self, name: str) -> BaseTool | None:
-        return self._tools.get(name)
+        return self._tools.get(name) or self._tools.get(self._aliases.get(name, ""))
 
     def names(self) -> list[str]:
         return list(self._tools)
@@ -27,7 +34,7 @@ class ToolRegistry:
         return iter(self._tools.values())
 
     def __contains__(self, name: str) -> bool:
-        return name in self._tools
+        return name in self._tools or name in self._aliases
 
 
 def build_registry(workspace: Workspace, settings=None) -> ToolRegistry:
@@ -37,6 +44,8 @@ def build_registry(workspace: Workspace, settings=None) -> ToolRegistry:
         settings = get_settings()
     return ToolRegistry([
         *build_file_tools(workspace),
+        *build_search_tools(settings),
+        *build_web_tools(workspace, settings),
         *build_execute_tools(workspace, settings),
         build_task_complete(),
     ])
