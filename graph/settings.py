@@ -98,6 +98,8 @@ class Settings(BaseSettings):
     web_search_backend: str = "auto"  # ddgs backends, e.g. "duckduckgo" or "auto"
     web_search_proxy: str | None = None  # for ddgs, e.g. socks5h://127.0.0.1:9150
 
+    clone_timeout: float = 300.0  # seconds for clone_repository
+
     # Third-party tools from the "autogpt_graph.tools" entry point group; comma-separated names to skip.
     denylisted_plugins: str = ""
 

@@ -7,8 +7,12 @@ from collections.abc import Iterable
 
 from langchain_core.tools import BaseTool
 
+from tools.agents import build_agent_tools
+from tools.code_review import build_code_tools
 from tools.execute import build_execute_tools
 from tools.files import build_file_tools
+from tools.git_clone import build_clone_tool
+from tools.plugins import load_plugin_tools
 from tools.task_complete import build_task_complete
 from tools.web import build_web_tools
 from tools.web_search import build_search_tools
@@ -42,10 +46,14 @@ def build_registry(workspace: Workspace, settings=None) -> ToolRegistry:
         from graph.settings import get_settings
 
         settings = get_settings()
-    return ToolRegistry([
+    tools = [
         *build_file_tools(workspace),
         *build_search_tools(settings),
         *build_web_tools(workspace, settings),
+        *build_code_tools(),
         *build_execute_tools(workspace, settings),
-        build_task_complete(),
-    ])
+        build_clone_tool(workspace, settings),
+        *build_agent_tools(),
+    ]
+    tools += load_plugin_tools(workspace, settings, {t.name for t in tools} | {"task_complete", *ALIASES})
+    return ToolRegistry([*tools, build_task_complete()])
