@@ -31,8 +31,12 @@ class ShellArgs(BaseModel):
 
 
 def python_argv() -> list[str]:
-    # -I: ignore PYTHON* variables and the user's site folder; the sandbox's Python is what we ship with.
-    return [sys.executable, "-I"]
+    # -E -s: ignore PYTHON* variables and the user's site folder. Not -I, which would also leave the
+    # script's own folder off sys.path, so a test could not import the module next to it.
+    # -B: no __pycache__ in the workspace; a .pyc of a file rewritten within the same second at the same
+    # size (a one-character fix) would otherwise be taken as current and the old code would run.
+    # -u: unbuffered, so output written before a kill is not lost.
+    return [sys.executable, "-B", "-E", "-s", "-u"]
 
 
 def build_execute_tools(workspace: Workspace, settings) -> list[BaseTool]:
