@@ -100,6 +100,22 @@ class Settings(BaseSettings):
 
     clone_timeout: float = 300.0  # seconds for clone_repository
 
+    # Optional commands, present only when configured (AutoGPT's names).
+    # generate_image: IMAGE_PROVIDER = dalle (the OpenAI key / base URL above), huggingface or sdwebui.
+    image_provider: Literal["", "dalle", "huggingface", "sdwebui"] = ""
+    image_size: int = 256
+    huggingface_api_token: SecretStr | None = None
+    huggingface_image_model: str = "CompVis/stable-diffusion-v1-4"
+    huggingface_api_url: str = "https://api-inference.huggingface.co/models"
+    sd_webui_url: str = "http://localhost:7860"
+    sd_webui_auth: SecretStr | None = None  # "user:password"
+    # send_tweet: all four X (Twitter) OAuth 1.0a credentials.
+    tw_consumer_key: SecretStr | None = None
+    tw_consumer_secret: SecretStr | None = None
+    tw_access_token: SecretStr | None = None
+    tw_access_token_secret: SecretStr | None = None
+    twitter_api_url: str = "https://api.twitter.com"
+
     # Third-party tools from the "autogpt_graph.tools" entry point group; comma-separated names to skip.
     denylisted_plugins: str = ""
 

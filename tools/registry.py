@@ -12,8 +12,10 @@ from tools.code_review import build_code_tools
 from tools.execute import build_execute_tools
 from tools.files import build_file_tools
 from tools.git_clone import build_clone_tool
+from tools.image_gen import build_image_tools
 from tools.plugins import load_plugin_tools
 from tools.task_complete import build_task_complete
+from tools.tweet import build_tweet_tools
 from tools.web import build_web_tools
 from tools.web_search import build_search_tools
 from tools.workspace import Workspace
@@ -54,6 +56,8 @@ def build_registry(workspace: Workspace, settings=None) -> ToolRegistry:
         *build_execute_tools(workspace, settings),
         build_clone_tool(workspace, settings),
         *build_agent_tools(),
+        *build_image_tools(workspace, settings),  # only when configured
+        *build_tweet_tools(settings),  # only when configured
     ]
     tools += load_plugin_tools(workspace, settings, {t.name for t in tools} | {"task_complete", *ALIASES})
     return ToolRegistry([*tools, build_task_complete()])
