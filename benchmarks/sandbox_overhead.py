@@ -24,14 +24,18 @@ from tools.sandbox import Sandbox, bwrap_usable, describe_isolation  # noqa: E40
 from tools.workspace import Workspace  # noqa: E402
 
 
-def median_ms(run, runs: int) -> float:
-    run()  # warm the page cache
-    times = []
+def medians_ms(runners: dict, runs: int) -> dict[str, float]:
+    """Median ms per execution of each runner, interleaved run by run so that load from other work on
+    the machine falls on all of them alike."""
+    times: dict[str, list[float]] = {name: [] for name in runners}
+    for run in runners.values():
+        run()  # warm the page cache
     for _ in range(runs):
-        start = time.perf_counter()
-        run()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+        for name, run in runners.items():
+            start = time.perf_counter()
+            run()
+            times[name].append((time.perf_counter() - start) * 1000)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def main() -> None:
@@ -44,12 +48,15 @@ def main() -> None:
         print(describe_isolation(Settings(_env_file=None)))
         print(f"median of {runs} runs, ms per execution")
         for label, argv in (("python -I -c pass", [sys.executable, "-I", "-c", "pass"]), ("/bin/true", ["/bin/true"])):
-            bare = median_ms(lambda: subprocess.run(argv, capture_output=True, check=True), runs)
-            print(f"{label:20s} bare subprocess      {bare:7.1f} ms")
+            runners = {"bare": lambda argv=argv: subprocess.run(argv, capture_output=True, check=True)}
             for mode in modes:
                 box = Sandbox(ws, Settings(_env_file=None, sandbox_isolation=mode))
-                ms = median_ms(lambda: box.run(argv), runs)
-                print(f"{label:20s} sandbox {mode:12s} {ms:7.1f} ms   overhead {ms - bare:+6.1f} ms ({ms / bare:.2f}x)")
+                runners[mode] = lambda box=box, argv=argv: box.run(argv)
+            ms = medians_ms(runners, runs)
+            print(f"{label:20s} bare subprocess      {ms['bare']:7.1f} ms")
+            for mode in modes:
+                extra = ms[mode] - ms["bare"]
+                print(f"{label:20s} sandbox {mode:12s} {ms[mode]:7.1f} ms   overhead {extra:+6.1f} ms ({ms[mode] / ms['bare']:.2f}x)")
         if not bwrap_usable():
             print("bubblewrap is not usable here: only the rlimits sandbox was measured.")
 

@@ -116,6 +116,10 @@ class Settings(BaseSettings):
     tw_access_token_secret: SecretStr | None = None
     twitter_api_url: str = "https://api.twitter.com"
 
+    # Commands left out of the registry and the prompt, comma-separated (e.g. "start_agent,message_agent,
+    # list_agents,delete_agent" to give a small local model a shorter prompt). task_complete always stays.
+    disabled_commands: str = ""
+
     # Third-party tools from the "autogpt_graph.tools" entry point group; comma-separated names to skip.
     denylisted_plugins: str = ""
 

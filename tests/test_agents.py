@@ -75,3 +75,22 @@ def test_the_agent_sees_its_whole_conversation_and_can_be_deleted(tmp_path):
         "Command message_agent returned: Error: There is no agent with key 1; list_agents shows the agents.",
         "Command list_agents returned: There are no agents; start one with start_agent.",
     ]
+
+
+def test_a_replayed_step_does_not_ask_the_agent_again(tmp_path):
+    """Re-running the step that started an agent (as resume does after a crash, or a replay from Studio)
+    returns the recorded answer: no second model call, no second agent, no doubled messages."""
+    think = [start_agent(name="Mathy", task="do sums", prompt="What is 2+2?"), reply("task_complete", reason="done")]
+    with AgentRunner(tmp_path / "ws", checkpointer="memory", settings=Settings(_env_file=None)) as runner:
+        steps, _ = start_scripted(runner, tmp_path, {"think": think, "agent": ["Acknowledged", "4"]}, continuous=True)
+        thread = runner.thread_id
+        ctx = runner._contexts[thread]
+        before = next(s for s in runner.graph.get_state_history(runner._config(thread))
+                      if s.next == ("execute_tool",) and s.values["cycle"] == 1)
+        replayed = list(runner.graph.stream(None, before.config, context=ctx, stream_mode="updates"))
+        agents = agent_threads(runner.saver, thread)
+    first = next(u["execute_tool"] for u in replayed if "execute_tool" in u)
+    assert results_of(steps)[0] == "Command start_agent returned: Agent Mathy created with key 1. First response: 4"
+    assert any(e["text"] == results_of(steps)[0] for e in first["history"])
+    assert [p for p, _ in ctx.models.fast.chat.seen].count("agent") == 2
+    assert set(agents) == {"1"} and len(agents["1"]["messages"]) == 4

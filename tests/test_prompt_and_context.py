@@ -192,3 +192,11 @@ def test_nudge_when_a_goal_file_does_not_exist_yet(tmp_path):
     (ws.root / "haiku.txt").write_text("leaves")
     assert nudges(state, ws) == ["The files your goals name exist now: haiku.txt, done.md. If that completes "
                                  "your goals, respond with the task_complete command."]
+
+
+def test_disabled_commands_leave_the_prompt(tmp_path):
+    full = build_registry(Workspace(tmp_path / "ws"), Settings(_env_file=None))
+    slim = build_registry(Workspace(tmp_path / "ws"), Settings(_env_file=None, disabled_commands="start_agent, message_agent,list_agents,delete_agent,task_complete"))
+    assert set(full.names()) - set(slim.names()) == {"start_agent", "message_agent", "list_agents", "delete_agent"}
+    assert "task_complete" in slim and "Agents for delegation" not in system_prompt(AI_CONFIG, slim)
+    assert len(command_list(slim)) < len(command_list(full))

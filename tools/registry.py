@@ -60,4 +60,5 @@ def build_registry(workspace: Workspace, settings=None) -> ToolRegistry:
         *build_tweet_tools(settings),  # only when configured
     ]
     tools += load_plugin_tools(workspace, settings, {t.name for t in tools} | {"task_complete", *ALIASES})
-    return ToolRegistry([*tools, build_task_complete()])
+    disabled = {n.strip() for n in settings.disabled_commands.split(",") if n.strip()}
+    return ToolRegistry([*(t for t in tools if t.name not in disabled), build_task_complete()])
