@@ -116,6 +116,12 @@ class Settings(BaseSettings):
     tw_access_token_secret: SecretStr | None = None
     twitter_api_url: str = "https://api.twitter.com"
 
+    # --speak (graph/speech.py): "auto" = ElevenLabs when its key is set, else the system's TTS program.
+    speech_engine: Literal["auto", "elevenlabs", "system"] = "auto"
+    elevenlabs_api_key: SecretStr | None = None
+    elevenlabs_voice_id: str = Field("ErXwobaYiN019PkySvjV", validation_alias=AliasChoices("ELEVENLABS_VOICE_1_ID", "ELEVENLABS_VOICE_ID"))
+    elevenlabs_api_url: str = "https://api.elevenlabs.io"
+
     # Commands left out of the registry and the prompt, comma-separated (e.g. "start_agent,message_agent,
     # list_agents,delete_agent" to give a small local model a shorter prompt). task_complete always stays.
     disabled_commands: str = ""
