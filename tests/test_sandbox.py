@@ -90,6 +90,15 @@ def test_writes_outside_the_workspace_are_refused(ws, tmp_path):
 
 
 @needs_bwrap
+def test_no_privileges_to_undo_the_read_only_system(ws):
+    shell = tools_for(ws, execute_local_commands=True)["execute_shell"]
+    out = shell.invoke({"command_line": "grep CapEff /proc/self/status; id -u; mount -o remount,rw /usr; touch /usr/x"})
+    assert "CapEff:\t0000000000000000" in out and "65534" in out
+    assert "Read-only file system" in out
+    assert "Exit code: 0." not in out
+
+
+@needs_bwrap
 def test_agent_state_folder_is_hidden(ws):
     (ws.root / ".autogpt").mkdir()
     (ws.root / ".autogpt" / "checkpoints.sqlite").write_text("precious")

@@ -39,6 +39,12 @@ SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
 _SECRET_WORDS = ("KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "AUTH")
 
 
+# A user namespace with no capabilities, as "nobody": started by root, bubblewrap would otherwise keep
+# root's capabilities inside, and the code could simply remount the read-only system writable.
+_NAMESPACES = ("--unshare-user", "--uid", "65534", "--gid", "65534", "--cap-drop", "ALL",
+               "--unshare-pid", "--unshare-net", "--die-with-parent")
+
+
 @functools.cache
 def bwrap_usable(binary: str | None = None) -> bool:
     """bubblewrap is installed and can create the namespaces we ask for on this machine."""
@@ -47,8 +53,7 @@ def bwrap_usable(binary: str | None = None) -> bool:
         return False
     try:
         probe = subprocess.run(
-            [binary, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-net",
-             "--unshare-pid", "--die-with-parent", "true"],
+            [binary, *_NAMESPACES, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "true"],
             capture_output=True, timeout=10,
         )
     except (OSError, subprocess.TimeoutExpired):
@@ -108,9 +113,8 @@ def minimal_env(workspace: Workspace, passthrough: str = "") -> dict[str, str]:
 
 
 def bwrap_argv(workspace: Workspace, extra_ro: tuple[str, ...] = ()) -> list[str]:
-    argv = [shutil.which("bwrap") or "bwrap", "--die-with-parent", "--new-session",
-            "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-net", "--unshare-cgroup-try",
-            "--hostname", "sandbox"]
+    argv = [shutil.which("bwrap") or "bwrap", *_NAMESPACES, "--new-session", "--unshare-ipc", "--unshare-uts",
+            "--unshare-cgroup-try", "--hostname", "sandbox"]
     for path in SYSTEM_PATHS:
         p = Path(path)
         if p.is_symlink():
