@@ -90,6 +90,17 @@ def test_writes_outside_the_workspace_are_refused(ws, tmp_path):
 
 
 @needs_bwrap
+def test_secret_is_not_readable_through_proc_either(ws, monkeypatch):
+    """The agent's own environment holds the key; in its PID namespace the child can't see the agent's process."""
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    code = ("import glob\nfor p in glob.glob('/proc/[0-9]*/environ'):\n"
+            "    try:\n        print(p, open(p, 'rb').read())\n    except OSError as e:\n        print(p, e)")
+    out = run_code(ws, code)
+    assert "Exit code: 0." in out and "/proc/1/environ" in out
+    assert SECRET not in out
+
+
+@needs_bwrap
 def test_no_privileges_to_undo_the_read_only_system(ws):
     shell = tools_for(ws, execute_local_commands=True)["execute_shell"]
     out = shell.invoke({"command_line": "grep CapEff /proc/self/status; id -u; mount -o remount,rw /usr; touch /usr/x"})

@@ -48,8 +48,9 @@ def ddgs_search(query: str, settings) -> list[dict]:
     from ddgs.exceptions import DDGSException
 
     try:
-        # ddgs takes one timeout for connect and read; the connect timeout keeps "offline" fast.
-        results = DDGS(proxy=settings.web_search_proxy, timeout=max(1, int(settings.web_connect_timeout))).text(
+        # ddgs takes one timeout for a whole request. Offline fails fast anyway: the name lookup or the
+        # connection is refused at once.
+        results = DDGS(proxy=settings.web_search_proxy, timeout=max(1, int(settings.web_timeout))).text(
             query, max_results=MAX_RESULTS, backend=settings.web_search_backend
         )
     except DDGSException as exc:
