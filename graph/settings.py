@@ -92,6 +92,7 @@ class Settings(BaseSettings):
     web_timeout: float = 15.0
     web_max_page_mb: int = 5
     browse_chunk_tokens: int = 2000  # text per fast-model call when answering over a page
+    browse_max_chunks: int = 8  # chunks of a page read at most (each one a fast-model call)
     google_api_key: SecretStr | None = None
     custom_search_engine_id: str | None = None
     google_search_url: str = "https://www.googleapis.com/customsearch/v1"

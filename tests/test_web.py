@@ -45,7 +45,8 @@ def scripted(tmp_path, ws):
 
     def make(replies: list[str]):
         path = write_script(tmp_path, {"browse": replies}, "browse.yaml")
-        ctx = make_context({"llm": f"script:{path}", "workspace": str(ws.root)}, settings(browse_chunk_tokens=300))
+        ctx = make_context({"llm": f"script:{path}", "workspace": str(ws.root)},
+                           settings(browse_chunk_tokens=300, browse_max_chunks=100))
         return ctx
 
     return make
@@ -101,6 +102,16 @@ def test_long_page_is_answered_in_chunks_then_combined(ws, site, scripted):
     assert len(calls) == len(parts) + 1
     assert "Paragraph 0:" in calls[0][0].content and "Paragraph 119:" in calls[-2][0].content
     assert calls[-1][0].content.startswith('"""' + "\n".join(["part answer"] * len(parts)))
+
+
+def test_only_the_first_chunks_of_a_huge_page_are_read(ws, site, tmp_path):
+    path = write_script(tmp_path, {"browse": ["part"] * 3 + ["final"]}, "few.yaml")
+    ctx = make_context({"llm": f"script:{path}", "workspace": str(ws.root)},
+                       settings(browse_chunk_tokens=300, browse_max_chunks=3))
+    with tool_scope(ctx, {}) as scope:
+        out = ctx.tools.get("get_text_summary").invoke({"url": site.url("/long.html"), "question": "How many ships?"})
+    assert out.startswith(' "Result" : final (Only the first 3 of ') and out.endswith(" parts of the page were read.)")
+    assert scope.usage["calls"] == {"browse": 4}
 
 
 def test_browse_needs_a_run_for_its_model(ws, site):

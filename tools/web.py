@@ -100,18 +100,25 @@ def _question_message(chunk: str, question: str) -> HumanMessage:
     )
 
 
-def answer_over_text(text: str, question: str, chunk_tokens: int) -> str:
-    """The fast model answers over each chunk, then over the chunks' answers (AutoGPT's summarize_text)."""
+def answer_over_text(text: str, question: str, chunk_tokens: int, max_chunks: int) -> str:
+    """The fast model answers over each chunk, then over the chunks' answers (AutoGPT's summarize_text).
+    At most `max_chunks` chunks are read: a huge page must not turn into hundreds of paid calls."""
     if not text.strip():
         return "The page has no text."
     parts = chunks(text, chunk_tokens)
+    skipped = max(0, len(parts) - max_chunks)
+    parts = parts[:max_chunks]
     answers = [ask_model([_question_message(part, question)], purpose="browse") for part in parts]
     if len(answers) == 1:
-        return answers[0]
-    combined = "\n".join(answers)
-    if count_tokens(combined) > chunk_tokens:
-        combined = truncate_to_tokens(combined, chunk_tokens)
-    return ask_model([_question_message(combined, question)], purpose="browse")
+        answer = answers[0]
+    else:
+        combined = "\n".join(answers)
+        if count_tokens(combined) > chunk_tokens:
+            combined = truncate_to_tokens(combined, chunk_tokens)
+        answer = ask_model([_question_message(combined, question)], purpose="browse")
+    if skipped:
+        answer += f" (Only the first {len(parts)} of {len(parts) + skipped} parts of the page were read.)"
+    return answer
 
 
 def build_web_tools(workspace: Workspace, settings) -> list[BaseTool]:
@@ -119,13 +126,13 @@ def build_web_tools(workspace: Workspace, settings) -> list[BaseTool]:
 
     def browse_website(url: str, question: str) -> str:
         final_url, html = _html_of(url, limits)
-        answer = answer_over_text(page_text(html), question, settings.browse_chunk_tokens)
+        answer = answer_over_text(page_text(html), question, settings.browse_chunk_tokens, settings.browse_max_chunks)
         links = page_links(html, final_url)[:BROWSE_LINKS]
         return f"Answer gathered from website: {answer} \n \n Links: {links}"
 
     def get_text_summary(url: str, question: str) -> str:
         _, html = _html_of(url, limits)
-        return f' "Result" : {answer_over_text(page_text(html), question, settings.browse_chunk_tokens)}'
+        return f' "Result" : {answer_over_text(page_text(html), question, settings.browse_chunk_tokens, settings.browse_max_chunks)}'
 
     def get_hyperlinks(url: str) -> str:
         final_url, html = _html_of(url, limits)
