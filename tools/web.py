@@ -154,7 +154,9 @@ def build_web_tools(workspace: Workspace, settings) -> list[BaseTool]:
             with open_url(url, WebLimits.from_settings(settings, settings.download_max_mb)) as response:
                 if int(response.headers.get("content-length") or 0) > cap:
                     raise FetchFailed(f"{url} is larger than the download limit of {settings.download_max_mb} MB; nothing was saved.")
-                with open(tmp, "wb") as f:
+                # Never through something planted at the temporary name (code run in the sandbox can make links).
+                tmp.unlink(missing_ok=True)
+                with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb") as f:
                     for chunk in response.iter_bytes():
                         size += len(chunk)
                         if size > cap:
