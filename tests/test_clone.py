@@ -61,6 +61,8 @@ def test_clone_into_the_workspace(ws, repo_url):
     out = clone_tool(ws).invoke({"url": repo_url, "clone_path": "repos/demo"})
     assert out == f"Cloned {repo_url} to repos/demo"
     assert (ws.root / "repos" / "demo" / "README.md").read_text() == "# Demo\nCloned over HTTP.\n"
+    # Idempotent, as a step re-run on resume needs: the same clone again is the same result.
+    assert clone_tool(ws).invoke({"url": repo_url, "clone_path": "repos/demo"}) == out
 
 
 def test_clone_refusals(ws, repo_url, tmp_path):

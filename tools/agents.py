@@ -27,7 +27,10 @@ from graph.tokens import count_tokens
 from tools.effects import current_step
 from tools.model_access import ask_model, current_scope
 
-_CHECKPOINTER_KEY = "__pregel_checkpointer"  # where LangGraph puts the running graph's checkpointer in config
+try:  # where LangGraph puts the running graph's checkpointer in the config (internal, so imported, not copied)
+    from langgraph._internal._constants import CONFIG_KEY_CHECKPOINTER as _CHECKPOINTER_KEY
+except ImportError:  # pragma: no cover - an older or newer layout
+    _CHECKPOINTER_KEY = "__pregel_checkpointer"
 
 
 class SubAgentState(TypedDict, total=False):

@@ -41,10 +41,20 @@ def _checked_address(host: str, port: int, allow_loopback: bool) -> str:
     return str(ip)
 
 
+def _already_cloned(target, url: str) -> bool:
+    if not (target / ".git").is_dir():
+        return False
+    done = subprocess.run(["git", "-C", str(target), "config", "--get", "remote.origin.url"],
+                          capture_output=True, text=True, env={"PATH": SAFE_PATH, "GIT_CONFIG_NOSYSTEM": "1"})
+    return done.returncode == 0 and done.stdout.strip() == url
+
+
 def build_clone_tool(workspace: Workspace, settings) -> BaseTool:
     def clone_repository(url: str, clone_path: str) -> str:
         parsed = check_url(url)
         target = workspace.resolve(clone_path)
+        if _already_cloned(target, str(parsed)):  # the same step again after a crash, or a repeated command
+            return f"Cloned {url} to {workspace.relative(target)}"
         if target.exists() and (not target.is_dir() or any(target.iterdir())):
             raise FileExistsError(f"{clone_path!r} already exists and is not an empty folder; choose another clone_path.")
         port = parsed.port or (443 if parsed.scheme == "https" else 80)
