@@ -94,7 +94,7 @@ def test_prompt_order_keeps_a_stable_prefix(tmp_path):
 
 
 def test_long_run_stays_inside_a_small_context_and_summarises(tmp_path):
-    # Room for the system prompt with all ~20 commands (~1500 tokens), a reply and a few cycles of history.
+    # Room for the prompt's frame with all ~20 commands (~1,500 tokens), a reply and a few cycles of history.
     limit, reply_tokens = 2600, 300
     settings = Settings(_env_file=None, smart_token_limit=limit, fast_token_limit=limit, max_reply_tokens=reply_tokens)
     think = [reply("write_to_file", f"Step {i}: saving part {i}.", filename=f"part{i}.txt", text=f"content {i} " * 20)
