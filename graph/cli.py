@@ -16,6 +16,8 @@ from graph.ai_settings import load_ai_settings
 from graph.context import DEFAULT_WORKSPACE
 from graph.errors import AgentError
 from graph.runner import INTERRUPT, AgentRunner, Step
+from graph.speech import start_speaker
+from tools.sandbox import describe_isolation
 
 app = typer.Typer(
     add_completion=False,
@@ -28,6 +30,16 @@ Workspace = Annotated[Path, typer.Option("-w", "--workspace-directory", help="Fo
 Continuous = Annotated[bool, typer.Option("-c", "--continuous", help="Run commands without asking for authorisation.")]
 Limit = Annotated[int, typer.Option("-l", "--continuous-limit", help="Stop after N cycles (with --continuous).")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
+AllowDownloads = Annotated[bool, typer.Option("--allow-downloads", help="Let the agent download files (download_file).")]
+Speak = Annotated[bool, typer.Option("--speak", help="Say the agent's thoughts aloud (ElevenLabs or the system's TTS).")]
+
+
+def _settings(allow_downloads: bool):
+    """The settings from the environment, with the command line's switches applied."""
+    from graph.settings import get_settings
+
+    settings = get_settings()
+    return settings.model_copy(update={"allow_downloads": True}) if allow_downloads else settings
 DEFAULT_SETTINGS_FILE = Path("ai_settings.yaml")
 
 
@@ -48,13 +60,15 @@ def _friendly(debug: bool, work: Callable[[], int]) -> None:
     raise typer.Exit(code)
 
 
-def _render(step: Step, ai_name: list[str]) -> None:
+def _render(step: Step, ai_name: list[str], speaker=None) -> None:
     update = step.update
     if step.node == "decompose_goals" and update.get("ai_config"):
         ai_name[0] = update["ai_config"]["ai_name"]
         ui.show_ai_config(update["ai_config"])
     elif step.node == "validate_json" and update.get("command"):
         ui.show_thoughts(ai_name[0], update.get("thoughts", {}), update["command"])
+        if speaker:
+            speaker.say(update.get("thoughts", {}).get("speak", ""))
     elif step.node == "validate_json" and update.get("invalid_replies"):
         ui.show_note(f"The reply could not be used; asking again ({update['invalid_replies']}).", "red")
     elif step.node == "human_gate" and update.get("critique"):
@@ -65,8 +79,17 @@ def _render(step: Step, ai_name: list[str]) -> None:
                 ui.show_system(event["text"])
 
 
-def _drive(runner: AgentRunner, steps: Iterator[Step], ai_name: str) -> int:
+def _drive(runner: AgentRunner, steps: Iterator[Step], ai_name: str, speak: bool = False) -> int:
     """Stream steps; at the human gate ask the user and resume with the answer."""
+    speaker = start_speaker(runner.settings, ui.show_note) if speak else None
+    try:
+        return _drive_steps(runner, steps, ai_name, speaker)
+    finally:
+        if speaker:
+            speaker.close()
+
+
+def _drive_steps(runner: AgentRunner, steps: Iterator[Step], ai_name: str, speaker) -> int:
     name = [ai_name]
     thread = runner.thread_id
     try:
@@ -76,7 +99,7 @@ def _drive(runner: AgentRunner, steps: Iterator[Step], ai_name: str) -> int:
                 if step.node == INTERRUPT:
                     waiting = step.update
                 else:
-                    _render(step, name)
+                    _render(step, name, speaker)
             if waiting is None:
                 break
             if waiting.get("error"):
@@ -132,6 +155,8 @@ def run(
     llm: Annotated[str, typer.Option("--llm", help="auto, openai[:MODEL], azure or script:FILE.")] = "auto",
     budget: Annotated[float, typer.Option("--budget", help="API budget in USD for a task run (0 = unlimited).")] = 0.0,
     checkpointer: Annotated[Optional[str], typer.Option("--checkpointer", help="sqlite (default), sqlite:PATH or memory.")] = None,
+    allow_downloads: AllowDownloads = False,
+    speak: Speak = False,
     debug: Debug = False,
 ) -> None:
     """Start a new run."""
@@ -142,17 +167,18 @@ def run(
         if gpt3only and gpt4only:
             raise AgentError("Choose either --gpt3only or --gpt4only, not both.")
         cfg, the_task = _ai_config_for(ai_settings, task, skip_reprompt)
-        with AgentRunner(workspace, checkpointer=checkpointer) as runner:
+        with AgentRunner(workspace, checkpointer=checkpointer, settings=_settings(allow_downloads)) as runner:
             steps = runner.start(
                 task=the_task, ai_config=cfg, thread_id=thread, llm=llm, continuous=continuous,
                 continuous_limit=continuous_limit, gpt3only=gpt3only, gpt4only=gpt4only, api_budget=budget,
             )
             ui.show_note(f"Run {runner.thread_id} in {runner.workspace}")
+            ui.show_note(describe_isolation(runner.settings), "cyan")
             if continuous:
                 ui.show_note("Continuous mode: commands run without authorisation. Use at your own risk.", "red")
             if cfg:
                 ui.show_ai_config(cfg)
-            return _drive(runner, steps, cfg["ai_name"] if cfg else "AutoGPT")
+            return _drive(runner, steps, cfg["ai_name"] if cfg else "AutoGPT", speak)
 
     _friendly(debug, work)
 
@@ -164,12 +190,14 @@ def resume(
     continuous: Annotated[Optional[bool], typer.Option("--continuous/--no-continuous", "-c", help="Override the run's mode for this session.")] = None,
     continuous_limit: Annotated[Optional[int], typer.Option("-l", "--continuous-limit", help="Override the cycle limit.")] = None,
     checkpointer: Annotated[Optional[str], typer.Option("--checkpointer")] = None,
+    allow_downloads: AllowDownloads = False,
+    speak: Speak = False,
     debug: Debug = False,
 ) -> None:
     """Continue a run from its last checkpoint (after Ctrl-C, a crash or a kill)."""
 
     def work() -> int:
-        with AgentRunner(workspace, checkpointer=checkpointer, create=False) as runner:
+        with AgentRunner(workspace, checkpointer=checkpointer, create=False, settings=_settings(allow_downloads)) as runner:
             status = runner.status(thread)
             name = (status.ai_config or {}).get("ai_name", "AutoGPT")
             runner.thread_id = thread
@@ -181,7 +209,7 @@ def resume(
                     steps = runner.resume(thread, "y", continuous=True, continuous_limit=continuous_limit)
             else:
                 steps = runner.resume(thread, continuous=continuous, continuous_limit=continuous_limit)
-            return _drive(runner, steps, name)
+            return _drive(runner, steps, name, speak)
 
     _friendly(debug, work)
 

@@ -44,7 +44,7 @@ def make_context(run: RunOptions, settings: Settings | None = None, overrides: d
         run.get("llm", "auto"), settings, gpt3only=run.get("gpt3only", False), gpt4only=run.get("gpt4only", False)
     )
     return AgentContext(
-        models=models, tools=build_registry(workspace), workspace=workspace, settings=settings,
+        models=models, tools=build_registry(workspace, settings), workspace=workspace, settings=settings,
         run_overrides=dict(overrides or {}),
     )
 

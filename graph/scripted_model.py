@@ -4,7 +4,7 @@ File formats (`--llm script:FILE`):
 - `.jsonl`: one reply per line (a JSON string, or a JSON object that is sent as its JSON text);
 - `.yaml` / `.json` holding a list: the replies for every model call, in order;
 - `.yaml` / `.json` holding a mapping: one list per purpose (`think`, `decompose`, `summarise`,
-  `fix_json`, `critique`), plus optional `repeat: true` (cycle through each list) and `delay: SECONDS`
+  `fix_json`, `critique`, and the commands' own calls: `browse`, `code`, `agent`), plus optional `repeat: true` (cycle through each list) and `delay: SECONDS`
   (wait before each reply, to imitate a real model).
 
 The reply for a call is chosen by the call's number within the run, which the graph records in its
@@ -28,7 +28,7 @@ from pydantic import PrivateAttr
 from graph.errors import AgentError
 from graph.tokens import count_message_tokens, count_tokens
 
-PURPOSES = ("think", "decompose", "summarise", "fix_json", "critique")
+PURPOSES = ("think", "decompose", "summarise", "fix_json", "critique", "browse", "code", "agent")
 
 
 def _as_text(reply: Any) -> str:

@@ -66,6 +66,70 @@ class Settings(BaseSettings):
     # Ask the fast model to repair a reply with no usable JSON (AutoGPT's fix_json) before retrying.
     fix_json_with_model: bool = True
 
+    # Commands that run code (tools/sandbox.py). Shell commands only with EXECUTE_LOCAL_COMMANDS=True,
+    # filtered by SHELL_COMMAND_CONTROL: "denylist" (refuse SHELL_DENYLIST) or "allowlist" (only SHELL_ALLOWLIST);
+    # both comma-separated command names, as in AutoGPT's later .env.template.
+    execute_local_commands: bool = False
+    shell_command_control: Literal["denylist", "allowlist"] = "denylist"
+    shell_denylist: str = "sudo,su"
+    shell_allowlist: str = ""
+    # "auto": bubblewrap when it works on this machine, else resource limits only; "bubblewrap": require it.
+    sandbox_isolation: Literal["auto", "bubblewrap", "rlimits"] = "auto"
+    sandbox_timeout: float = 60.0  # wall-clock seconds per execution
+    sandbox_cpu_seconds: int = 60
+    sandbox_memory_mb: int = 1024  # address space per process
+    sandbox_max_processes: int = 64
+    sandbox_file_size_mb: int = 100  # largest file a sandboxed process may write
+    sandbox_output_chars: int = 20000  # stdout and stderr kept for the model, each
+    sandbox_env_passthrough: str = ""  # comma-separated variable names the sandbox may see (never secrets)
+
+    # Web commands (tools/web.py). Private, link-local and loopback addresses are refused; loopback can
+    # be allowed for local use and tests.
+    allow_downloads: bool = False  # AutoGPT's --allow-downloads
+    download_max_mb: int = 50
+    allow_loopback_urls: bool = False
+    web_connect_timeout: float = 3.0
+    web_timeout: float = 15.0
+    web_max_page_mb: int = 5
+    browse_chunk_tokens: int = 2000  # text per fast-model call when answering over a page
+    browse_max_chunks: int = 8  # chunks of a page read at most (each one a fast-model call)
+    google_api_key: SecretStr | None = None
+    custom_search_engine_id: str | None = None
+    google_search_url: str = "https://www.googleapis.com/customsearch/v1"
+    web_search_backend: str = "auto"  # ddgs backends, e.g. "duckduckgo" or "auto"
+    web_search_proxy: str | None = None  # for ddgs, e.g. socks5h://127.0.0.1:9150
+
+    clone_timeout: float = 300.0  # seconds for clone_repository
+
+    # Optional commands, present only when configured (AutoGPT's names).
+    # generate_image: IMAGE_PROVIDER = dalle (the OpenAI key / base URL above), huggingface or sdwebui.
+    image_provider: Literal["", "dalle", "huggingface", "sdwebui"] = ""
+    image_size: int = 256
+    huggingface_api_token: SecretStr | None = None
+    huggingface_image_model: str = "CompVis/stable-diffusion-v1-4"
+    huggingface_api_url: str = "https://api-inference.huggingface.co/models"
+    sd_webui_url: str = "http://localhost:7860"
+    sd_webui_auth: SecretStr | None = None  # "user:password"
+    # send_tweet: all four X (Twitter) OAuth 1.0a credentials.
+    tw_consumer_key: SecretStr | None = None
+    tw_consumer_secret: SecretStr | None = None
+    tw_access_token: SecretStr | None = None
+    tw_access_token_secret: SecretStr | None = None
+    twitter_api_url: str = "https://api.twitter.com"
+
+    # --speak (graph/speech.py): "auto" = ElevenLabs when its key is set, else the system's TTS program.
+    speech_engine: Literal["auto", "elevenlabs", "system"] = "auto"
+    elevenlabs_api_key: SecretStr | None = None
+    elevenlabs_voice_id: str = Field("ErXwobaYiN019PkySvjV", validation_alias=AliasChoices("ELEVENLABS_VOICE_1_ID", "ELEVENLABS_VOICE_ID"))
+    elevenlabs_api_url: str = "https://api.elevenlabs.io"
+
+    # Commands left out of the registry and the prompt, comma-separated (e.g. "start_agent,message_agent,
+    # list_agents,delete_agent" to give a small local model a shorter prompt). task_complete always stays.
+    disabled_commands: str = ""
+
+    # Third-party tools from the "autogpt_graph.tools" entry point group; comma-separated names to skip.
+    denylisted_plugins: str = ""
+
     def has_openai(self) -> bool:
         return bool(self.openai_api_key or self.openai_base_url)
 

@@ -14,6 +14,7 @@ from graph.prompts import render
 from graph.state import AgentState
 from graph.tokens import count_tokens, truncate_to_tokens
 from tools.effects import running_step
+from tools.model_access import tool_scope
 
 OUTPUT_DIR = "outputs"
 
@@ -59,7 +60,8 @@ def execute_tool(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     ctx = context_of(runtime, state)
     command = state["command"]
     cycle = state.get("cycle", 0)
-    with running_step(_step_key(cycle)):
+    # tool_scope: commands that call the model (browse_website, analyze_code, ...) are accounted in usage.
+    with running_step(_step_key(cycle)), tool_scope(ctx, state) as scope:
         output = run_command(ctx, command["name"], command["args"])
     result = fit_result(ctx, command["name"], cycle, output)
     model = ctx.models.smart.name
@@ -68,6 +70,8 @@ def execute_tool(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
         make_event(cycle, "system", render("command_result", name=command["name"], result=result), model),
     ]
     update: dict = {"history": events}
+    if scope.usage:
+        update["usage"] = scope.usage
     if command["name"] == "task_complete":
         update["stop_reason"] = f"Task complete: {command['args'].get('reason', '')}"
     return update

@@ -11,6 +11,13 @@ if [ ! -x "$venv/bin/python" ]; then
   echo "Creating $venv ..."
   python3 -m venv "$venv"
 fi
+# bubblewrap isolates the sandbox that runs the model's code (tools/sandbox.py). Optional: without it
+# the sandbox falls back to resource limits only, so a failed install never fails this script.
+if ! command -v bwrap >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  echo "Installing bubblewrap for the code sandbox ..."
+  { apt-get install -y -qq bubblewrap || { apt-get update -qq && apt-get install -y -qq bubblewrap; }; } >/dev/null 2>&1 \
+    || echo "Could not install bubblewrap; code will run with resource limits only." >&2
+fi
 stamp="$venv/.installed-$( (cat "$here/pyproject.toml"; echo "$extras") | sha1sum | cut -c1-12)"
 [ -f "$stamp" ] && exit 0
 

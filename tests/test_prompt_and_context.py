@@ -21,7 +21,13 @@ def tools(tmp_path):
     return build_registry(Workspace(tmp_path / "ws"))
 
 
-def test_system_prompt_has_autogpt_sections(tools):
+def test_system_prompt_has_autogpt_sections(tmp_path):
+    from tools.files import build_file_tools
+    from tools.registry import ToolRegistry
+    from tools.task_complete import build_task_complete
+
+    # Files only, so that the resources that need other commands must be left out.
+    tools = ToolRegistry([*build_file_tools(Workspace(tmp_path / "ws")), build_task_complete()])
     text = system_prompt(AI_CONFIG, tools)
     assert text.startswith("You are TestGPT, an AI that writes files for tests\nYour decisions must always be made independently")
     assert "GOALS:\n\n1. Write a greeting to a file\n2. Then shut down" in text
@@ -35,14 +41,19 @@ def test_system_prompt_has_autogpt_sections(tools):
 
 def test_command_list_is_generated_from_the_registry(tools):
     lines = command_list(tools).splitlines()
-    assert lines == [
+    assert lines[:5] == [
         '1. read_file: Read file, args: "filename": "<filename>"',
         '2. write_to_file: Write to file, args: "filename": "<filename>", "text": "<text>"',
         '3. append_to_file: Append to file, args: "filename": "<filename>", "text": "<text>"',
         '4. delete_file: Delete file, args: "filename": "<filename>"',
         '5. list_files: List Files in Directory, args: "directory": "<directory>"',
-        '6. Task Complete (Shutdown): "task_complete", args: "reason": "<reason>"',
     ]
+    # Every registered command has its line, in registry order, and task_complete comes last.
+    assert len(lines) == len(tools.names())
+    assert [line.split(": ")[0].split(". ", 1)[1] for line in lines[:-1]] == tools.names()[:-1]
+    assert any(line.endswith('. execute_python_file: Execute Python File, args: "filename": "<filename>"') for line in lines)
+    assert any(line.endswith('. browse_website: Browse Website, args: "url": "<url>", "question": "<question>"') for line in lines)
+    assert lines[-1] == f'{len(lines)}. Task Complete (Shutdown): "task_complete", args: "reason": "<reason>"'
 
 
 @pytest.mark.parametrize(
@@ -83,7 +94,8 @@ def test_prompt_order_keeps_a_stable_prefix(tmp_path):
 
 
 def test_long_run_stays_inside_a_small_context_and_summarises(tmp_path):
-    limit, reply_tokens = 1800, 300
+    # Room for the prompt's frame with all ~20 commands (~1,500 tokens), a reply and a few cycles of history.
+    limit, reply_tokens = 2600, 300
     settings = Settings(_env_file=None, smart_token_limit=limit, fast_token_limit=limit, max_reply_tokens=reply_tokens)
     think = [reply("write_to_file", f"Step {i}: saving part {i}.", filename=f"part{i}.txt", text=f"content {i} " * 20)
              for i in range(40)]
@@ -180,3 +192,11 @@ def test_nudge_when_a_goal_file_does_not_exist_yet(tmp_path):
     (ws.root / "haiku.txt").write_text("leaves")
     assert nudges(state, ws) == ["The files your goals name exist now: haiku.txt, done.md. If that completes "
                                  "your goals, respond with the task_complete command."]
+
+
+def test_disabled_commands_leave_the_prompt(tmp_path):
+    full = build_registry(Workspace(tmp_path / "ws"), Settings(_env_file=None))
+    slim = build_registry(Workspace(tmp_path / "ws"), Settings(_env_file=None, disabled_commands="start_agent, message_agent,list_agents,delete_agent,task_complete"))
+    assert set(full.names()) - set(slim.names()) == {"start_agent", "message_agent", "list_agents", "delete_agent"}
+    assert "task_complete" in slim and "Agents for delegation" not in system_prompt(AI_CONFIG, slim)
+    assert len(command_list(slim)) < len(command_list(full))

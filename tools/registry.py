@@ -7,17 +7,31 @@ from collections.abc import Iterable
 
 from langchain_core.tools import BaseTool
 
+from tools.agents import build_agent_tools
+from tools.code_review import build_code_tools
+from tools.execute import build_execute_tools
 from tools.files import build_file_tools
+from tools.git_clone import build_clone_tool
+from tools.image_gen import build_image_tools
+from tools.plugins import load_plugin_tools
 from tools.task_complete import build_task_complete
+from tools.tweet import build_tweet_tools
+from tools.web import build_web_tools
+from tools.web_search import build_search_tools
 from tools.workspace import Workspace
 
 
+# Other names the model may use for a command; accepted, but not listed in the prompt a second time.
+ALIASES = {"web_search": "google"}
+
+
 class ToolRegistry:
-    def __init__(self, tools: Iterable[BaseTool]):
+    def __init__(self, tools: Iterable[BaseTool], aliases: dict[str, str] | None = None):
         self._tools = {t.name: t for t in tools}
+        self._aliases = {a: n for a, n in (ALIASES if aliases is None else aliases).items() if n in self._tools}
 
     def get(self, name: str) -> BaseTool | None:
-        return self._tools.get(name)
+        return self._tools.get(name) or self._tools.get(self._aliases.get(name, ""))
 
     def names(self) -> list[str]:
         return list(self._tools)
@@ -26,8 +40,25 @@ class ToolRegistry:
         return iter(self._tools.values())
 
     def __contains__(self, name: str) -> bool:
-        return name in self._tools
+        return name in self._tools or name in self._aliases
 
 
-def build_registry(workspace: Workspace) -> ToolRegistry:
-    return ToolRegistry([*build_file_tools(workspace), build_task_complete()])
+def build_registry(workspace: Workspace, settings=None) -> ToolRegistry:
+    if settings is None:
+        from graph.settings import get_settings
+
+        settings = get_settings()
+    tools = [
+        *build_file_tools(workspace),
+        *build_search_tools(settings),
+        *build_web_tools(workspace, settings),
+        *build_code_tools(),
+        *build_execute_tools(workspace, settings),
+        build_clone_tool(workspace, settings),
+        *build_agent_tools(),
+        *build_image_tools(workspace, settings),  # only when configured
+        *build_tweet_tools(settings),  # only when configured
+    ]
+    tools += load_plugin_tools(workspace, settings, {t.name for t in tools} | {"task_complete", *ALIASES})
+    disabled = {n.strip() for n in settings.disabled_commands.split(",") if n.strip()}
+    return ToolRegistry([*(t for t in tools if t.name not in disabled), build_task_complete()])

@@ -1,0 +1,31 @@
+"""The CLI's side of the commands, as a real process: the sandbox banner and --allow-downloads."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import yaml
+
+from tests.helpers import reply, write_script
+from tests.servers.fixture_site import FixtureSite
+from tests.test_cli_errors import GOOD_SETTINGS, cli
+from tools.sandbox import bwrap_usable
+
+
+def test_banner_names_the_sandbox_and_allow_downloads_enables_download_file(tmp_path):
+    settings = {**GOOD_SETTINGS, "ai_goals": ["Download the fixture file"]}  # no goal file to nudge about
+    (tmp_path / "good.yaml").write_text(yaml.safe_dump(settings), "utf-8")
+    with FixtureSite() as site:
+        write_script(tmp_path, {"think": [reply("download_file", url=site.url("/file.txt"), filename="got.txt"),
+                                          reply("task_complete", reason="downloaded")]}, "S.yaml")
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AZURE_", "USE_AZURE"))}
+        env.update(COLUMNS="500", ALLOW_LOOPBACK_URLS="true")
+        done = subprocess.run([*cli(), "run", "-C", "good.yaml", "-w", "ws", "--llm", "script:S.yaml", "-c",
+                               "--allow-downloads"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, out
+    banner = next(line for line in out.splitlines() if line.startswith("Sandbox:"))
+    assert ("bubblewrap" if bwrap_usable() else "resource limits only") in banner
+    assert (tmp_path / "ws" / "got.txt").read_text() == "downloaded text\n"
+    assert 'Successfully downloaded and locally stored file: "got.txt"' in out
