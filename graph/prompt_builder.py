@@ -188,10 +188,23 @@ def plan_prompt(ctx: AgentContext, state: AgentState) -> PromptPlan:
 
 
 def recall_query(state: AgentState, kept: list[Event]) -> str:
-    """What to look for: the latest events first (the embedder reads only the start of a long text),
-    then the goals."""
-    latest = [e["text"][:600] for e in reversed((state.get("history") or kept)[-3:])]
-    return "\n".join([*latest, *state.get("ai_config", {}).get("ai_goals", [])])
+    """What to look for: the model's latest thought (its intent), the start of the latest result,
+    then the goals. Short and intent first: the embedder reads only the first 128 word pieces."""
+    history = state.get("history") or kept
+    parts = []
+    last_reply = next((e for e in reversed(history) if e["kind"] == "assistant"), None)
+    if last_reply:
+        try:
+            reply = json.loads(last_reply["text"])
+            thoughts = reply.get("thoughts") or {}
+            parts += [thoughts.get("text", ""), thoughts.get("reasoning", "")]
+        except (json.JSONDecodeError, AttributeError):
+            parts.append(last_reply["text"][:300])
+    last_other = next((e for e in reversed(history) if e["kind"] != "assistant"), None)
+    if last_other:
+        parts.append(last_other["text"][:200])
+    parts += state.get("ai_config", {}).get("ai_goals", [])
+    return "\n".join(p for p in parts if p)
 
 
 def recall_memories(ctx: AgentContext, state: AgentState, kept: list[Event], first_cycle: int, room: int) -> list[list[int]]:
