@@ -23,8 +23,9 @@ from graph.tokens import count_tokens, truncate_to_tokens
 from tools.effects import running_step
 
 OUTPUT_DIR = "outputs"
-# An oversized output goes to memory in parts of this many characters, at most this many parts.
-OUTPUT_CHUNK_CHARS = 2000
+# An oversized output goes to memory in parts of this many characters (about the 128 word pieces the
+# local embedder reads), at most this many parts.
+OUTPUT_CHUNK_CHARS = 500
 MAX_OUTPUT_CHUNKS = 200
 
 

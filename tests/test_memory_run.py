@@ -128,7 +128,7 @@ def test_memory_add_and_oversized_outputs_are_recalled(tmp_path):
     script = {
         "think": [reply("memory_add", "I will remember the owner.", string="The reactor belongs to Dr. Okafor."),
                   reply("read_file", "Reading the sensor log.", filename="log.txt")]
-                 + [reply("list_files", f"Checking {i}.", directory=".") for i in range(8)]
+                 + [reply("list_files", f"Check {i}: who owns the reactor?", directory=".") for i in range(8)]
                  + [reply("task_complete", reason="done")],
         "summarise": ["The log lists nominal sensor readings."] + [f"I checked files {i} times." for i in range(20)],
     }

@@ -19,8 +19,8 @@ def ingest_command(
     workspace: Annotated[Path, typer.Option("-w", "--workspace-directory", help="Workspace whose memory receives it (faiss).")] = Path(DEFAULT_WORKSPACE),
     use_memory: Annotated[Optional[str], typer.Option("-m", "--use-memory", help="faiss (default) or redis.")] = None,
     agent: Annotated[Optional[str], typer.Option("--agent", help="Only for this agent (its name); default: every agent.")] = None,
-    chunk_size: Annotated[int, typer.Option("--chunk-size", help="Characters per chunk.")] = 4000,
-    overlap: Annotated[int, typer.Option("--overlap", help="Characters shared by consecutive chunks.")] = 200,
+    chunk_size: Annotated[int, typer.Option("--chunk-size", help="Characters per chunk (AutoGPT: 4000, for OpenAI embeddings; the local model reads about 500).")] = 500,
+    overlap: Annotated[int, typer.Option("--overlap", help="Characters shared by consecutive chunks.")] = 50,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
     """Split files into overlapping chunks and add them to memory, recallable by later runs."""
