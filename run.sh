@@ -3,7 +3,7 @@
 # Other subcommands pass through: ./run.sh resume --thread ID
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-EXTRAS=local "$here/scripts/install.sh" >&2
+EXTRAS=local,memory "$here/scripts/install.sh" >&2
 case "${1:-}" in
   run|resume|--help) exec "$here/.venv/bin/autogpt" "$@" ;;
   *) exec "$here/.venv/bin/autogpt" run "$@" ;;

@@ -15,6 +15,8 @@ from graph import console as ui
 from graph.ai_settings import load_ai_settings
 from graph.context import DEFAULT_WORKSPACE
 from graph.errors import AgentError
+from graph.memory.agent_memory import check_backend
+from graph.memory.ingest_cli import ingest_command
 from graph.runner import INTERRUPT, AgentRunner, Step
 from graph.speech import start_speaker
 from tools.sandbox import describe_isolation
@@ -157,6 +159,8 @@ def run(
     checkpointer: Annotated[Optional[str], typer.Option("--checkpointer", help="sqlite (default), sqlite:PATH or memory.")] = None,
     allow_downloads: AllowDownloads = False,
     speak: Speak = False,
+    use_memory: Annotated[Optional[str], typer.Option("-m", "--use-memory", help="Vector memory: faiss (default), redis or none.")] = None,
+    memory_namespace: Annotated[Optional[str], typer.Option("--memory-namespace", help="Whose memory (default: the agent's name).")] = None,
     debug: Debug = False,
 ) -> None:
     """Start a new run."""
@@ -166,11 +170,14 @@ def run(
             raise AgentError("--continuous-limit can only be used with --continuous.")
         if gpt3only and gpt4only:
             raise AgentError("Choose either --gpt3only or --gpt4only, not both.")
+        if use_memory is not None:
+            check_backend(use_memory)
         cfg, the_task = _ai_config_for(ai_settings, task, skip_reprompt)
         with AgentRunner(workspace, checkpointer=checkpointer, settings=_settings(allow_downloads)) as runner:
             steps = runner.start(
                 task=the_task, ai_config=cfg, thread_id=thread, llm=llm, continuous=continuous,
                 continuous_limit=continuous_limit, gpt3only=gpt3only, gpt4only=gpt4only, api_budget=budget,
+                memory=use_memory, memory_namespace=memory_namespace,
             )
             ui.show_note(f"Run {runner.thread_id} in {runner.workspace}")
             ui.show_note(describe_isolation(runner.settings), "cyan")
@@ -212,6 +219,9 @@ def resume(
             return _drive(runner, steps, name, speak)
 
     _friendly(debug, work)
+
+
+app.command("ingest")(ingest_command)
 
 
 @app.command("serve-local")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from graph.memory.agent_memory import AgentMemory
 from graph.models import ModelSet, make_models
 from graph.server_context import ServerContext
 from graph.settings import Settings, get_settings
@@ -30,6 +31,7 @@ class AgentContext:
     now: Callable[[], datetime] = datetime.now
     # Options given when resuming (e.g. --continuous) take precedence over those saved in state.
     run_overrides: dict = field(default_factory=dict)
+    memory: AgentMemory | None = None  # vector memory; None or backend "none" = off
 
 
 def run_options(ctx: AgentContext, state: AgentState) -> RunOptions:
@@ -43,9 +45,15 @@ def make_context(run: RunOptions, settings: Settings | None = None, overrides: d
     models = make_models(
         run.get("llm", "auto"), settings, gpt3only=run.get("gpt3only", False), gpt4only=run.get("gpt4only", False)
     )
+    memory = AgentMemory(run.get("memory"), workspace.root, settings)
+    tools = build_registry(workspace, settings)
+    if memory.enabled:
+        from tools.memory_add import build_memory_add
+
+        tools = ToolRegistry([*tools, build_memory_add()])
     return AgentContext(
-        models=models, tools=build_registry(workspace, settings), workspace=workspace, settings=settings,
-        run_overrides=dict(overrides or {}),
+        models=models, tools=tools, workspace=workspace, settings=settings,
+        run_overrides=dict(overrides or {}), memory=memory,
     )
 
 

@@ -1,8 +1,14 @@
 """Assembling the prompt of one cycle, fitted to the model's context window.
 
 Order: system prompt, running summary, the newest history that fits, then what changes every cycle:
-current time, budget note, nudges, trigger. AutoGPT v0.3.0 put the time second; putting it after
-the history keeps the prompt's start stable, which a server's prompt cache rewards.
+memories recalled from vector memory, current time, budget note, nudges, trigger. AutoGPT v0.3.0 put
+the time second (and v0.2.2 the recalled memories); putting them after the history keeps the prompt's
+start stable, which a server's prompt cache rewards.
+
+The budget, always kept: context limit >= system prompt + summary (capped) + history + recalled
+memories + notes + trigger + the reply's tokens. History gets the room left after a fixed reserve for
+recalled memories; memories fill the reserve plus whatever history left unused. Everything is counted
+with tiktoken before the call, so no context-length error can come back from the model.
 """
 
 from __future__ import annotations
@@ -17,11 +23,13 @@ from graph.llm_call import remaining_budget
 from graph.nudges import nudges
 from graph.prompts import prompts, render
 from graph.state import AgentState, Event, PromptPlan
-from graph.tokens import count_message_tokens
+from graph.tokens import count_message_tokens, count_tokens, truncate_to_tokens
 from tools.registry import ToolRegistry
 
 # Room kept for the summary to grow when deciding which events must be summarised.
 SUMMARY_RESERVE = 500
+# Recalled memories get up to this many tokens (or a fifth of the context, if smaller) before history.
+MEMORY_RESERVE = 1000
 
 
 def system_prompt(ai_config: dict, tools: ToolRegistry) -> str:
@@ -83,17 +91,43 @@ def event_message(event: Event) -> BaseMessage:
     return SystemMessage(event["text"])
 
 
-def _frame(ctx: AgentContext, state: AgentState, time: str, notes: list[str]) -> tuple[list[BaseMessage], list[BaseMessage]]:
-    """The messages around the history: (before it, after it). What changes every cycle (time,
-    notes) comes after the history, so the prompt's start stays the same from one cycle to the next
-    and a server's prompt cache (llama.cpp's KV cache) only evaluates what is new."""
+def _frame(
+    ctx: AgentContext, state: AgentState, time: str, notes: list[str], memories: list[str] = ()
+) -> tuple[list[BaseMessage], list[BaseMessage]]:
+    """The messages around the history: (before it, after it). What changes every cycle (memories,
+    time, notes) comes after the history, so the prompt's start stays the same from one cycle to the
+    next and a server's prompt cache (llama.cpp's KV cache) only evaluates what is new."""
     head = [
         SystemMessage(system_prompt(state["ai_config"], ctx.tools)),
-        SystemMessage(render("summary_intro", summary=state.get("summary") or prompts()["initial_summary"])),
+        SystemMessage(render("summary_intro", summary=summary_text(ctx, state))),
     ]
-    tail = [SystemMessage(render("current_time", time=time)), *(SystemMessage(n) for n in notes),
+    recalled = [SystemMessage(render("recalled_memories", memories="\n".join(memories)))] if memories else []
+    tail = [*recalled, SystemMessage(render("current_time", time=time)), *(SystemMessage(n) for n in notes),
             HumanMessage(prompts()["trigger"])]
     return head, tail
+
+
+def summary_cap(ctx: AgentContext) -> int:
+    model = ctx.models.smart
+    return max(SUMMARY_RESERVE, (model.context_limit - model.max_reply_tokens) // 4)
+
+
+def summary_text(ctx: AgentContext, state: AgentState) -> str:
+    """The running summary, its newest part only if the model let it grow past its cap (the summary
+    prompt asks for concision; this keeps the window safe when a model ignores it)."""
+    summary = state.get("summary") or prompts()["initial_summary"]
+    cap, model = summary_cap(ctx), ctx.models.smart.name
+    if count_tokens(summary, model) <= cap:
+        return summary
+    return "…" + truncate_to_tokens(summary, cap, model, keep="end")
+
+
+def memory_reserve(ctx: AgentContext) -> int:
+    """Tokens kept free of history for recalled memories (0 without vector memory)."""
+    if not (ctx.memory and ctx.memory.enabled):
+        return 0
+    model = ctx.models.smart
+    return min(MEMORY_RESERVE, (model.context_limit - model.max_reply_tokens) // 5)
 
 
 def _room(ctx: AgentContext, frame_tokens: int) -> int:
@@ -128,11 +162,12 @@ def fit_history(history: list[Event], room: int) -> list[Event]:
 
 
 def history_budget(ctx: AgentContext, state: AgentState) -> int:
-    """Tokens the history may use next cycle, with room kept for the summary to grow."""
+    """Tokens the history may use next cycle, with room kept for the summary to grow and for
+    recalled memories."""
     head, tail = _frame(ctx, state, ctx.now().strftime("%c"), _notes(ctx, state))
     summary_tokens = _tokens([head[1]], ctx)
     frame = _tokens(head + tail, ctx) - summary_tokens + max(summary_tokens, SUMMARY_RESERVE)
-    return _room(ctx, frame)
+    return max(0, _room(ctx, frame) - memory_reserve(ctx))
 
 
 def plan_prompt(ctx: AgentContext, state: AgentState) -> PromptPlan:
@@ -140,15 +175,78 @@ def plan_prompt(ctx: AgentContext, state: AgentState) -> PromptPlan:
     plan is all the state keeps: checkpoints stay small however large the context window."""
     time, notes = ctx.now().strftime("%c"), _notes(ctx, state)
     head, tail = _frame(ctx, state, time, notes)
-    kept = fit_history(state.get("history") or [], _room(ctx, _tokens(head + tail, ctx)))
+    room = _room(ctx, _tokens(head + tail, ctx))
+    history = state.get("history") or []
+    kept = fit_history(history, max(0, room - memory_reserve(ctx)))
     first = kept[0]["cycle"] if kept else state.get("cycle", 0) + 1
-    return PromptPlan(time=time, history_from_cycle=first, notes=notes, retries=[])
+    plan = PromptPlan(time=time, history_from_cycle=first, notes=notes, retries=[])
+    memory_room = room - sum(e["tokens"] for e in kept)
+    memories = recall_memories(ctx, state, kept, first, memory_room)
+    if memories:
+        plan["memories"] = memories
+    return plan
+
+
+def recall_query(state: AgentState, kept: list[Event]) -> str:
+    """What to look for: the model's latest thought (its intent), the start of the latest result,
+    then the goals. Short and intent first: the embedder reads only the first 128 word pieces."""
+    history = state.get("history") or kept
+    parts = []
+    last_reply = next((e for e in reversed(history) if e["kind"] == "assistant"), None)
+    if last_reply:
+        try:
+            reply = json.loads(last_reply["text"])
+            thoughts = reply.get("thoughts") or {}
+            parts += [thoughts.get("text", ""), thoughts.get("reasoning", "")]
+        except (json.JSONDecodeError, AttributeError):
+            parts.append(last_reply["text"][:300])
+    last_other = next((e for e in reversed(history) if e["kind"] != "assistant"), None)
+    if last_other:
+        parts.append(last_other["text"][:200])
+    parts += state.get("ai_config", {}).get("ai_goals", [])
+    return "\n".join(p for p in parts if p)
+
+
+def recall_memories(ctx: AgentContext, state: AgentState, kept: list[Event], first_cycle: int, room: int) -> list[list[int]]:
+    """The most relevant memories that fit `room` tokens (with their message's framing), best first,
+    as [store id, characters shown]; only memories of cycles before the history shown, which the
+    prompt holds already. A memory too long for what is left is shown up to the room, marked "…"."""
+    if not (ctx.memory and ctx.memory.enabled) or room <= 0:
+        return []
+    recalled = ctx.memory.recall(state, recall_query(state, kept), before_cycle=first_cycle)
+    model = ctx.models.smart.name
+    framing = count_message_tokens([render("recalled_memories", memories="")], model)
+    left, out = room - framing, []
+    for item in recalled:
+        text = item.memory.text
+        tokens = count_tokens(memory_line(text, len(text)), model) + 1
+        if tokens > left:
+            if left < 40:
+                break
+            text = truncate_to_tokens(text, left - 6, model)
+            tokens = count_tokens(memory_line(text, 0), model) + 1
+            if tokens > left:
+                break
+        out.append([item.memory.id, len(text)])
+        left -= tokens
+    return out
+
+
+def memory_line(text: str, full_length: int) -> str:
+    return f"- {text}" if len(text) >= full_length else f"- {text}…"
+
+
+def recalled_lines(ctx: AgentContext, planned: list[list[int]]) -> list[str]:
+    if not planned or not (ctx.memory and ctx.memory.enabled):
+        return []
+    memories = ctx.memory.store.get([i for i, _ in planned])
+    return [memory_line(m.text[:shown], len(m.text)) for m, (_, shown) in zip(memories, planned) if m is not None]
 
 
 def render_prompt(ctx: AgentContext, state: AgentState) -> list[BaseMessage]:
     """The messages of the planned prompt, exactly as the model receives them."""
     plan = state["prompt"]
-    head, tail = _frame(ctx, state, plan["time"], plan["notes"])
+    head, tail = _frame(ctx, state, plan["time"], plan["notes"], recalled_lines(ctx, plan.get("memories") or []))
     history = [e for e in state.get("history") or [] if e["cycle"] >= plan["history_from_cycle"]]
     retries = [HumanMessage(text) for text in plan["retries"]]
     return head + [event_message(e) for e in history] + tail + retries

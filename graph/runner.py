@@ -23,6 +23,7 @@ from graph.builder import compile_graph
 from graph.checkpointers import open_checkpointer
 from graph.context import DEFAULT_WORKSPACE, AgentContext, make_context
 from graph.errors import AgentError
+from graph.memory.agent_memory import check_backend
 from graph.settings import Settings, get_settings
 from graph.state import AIConfig, RunOptions
 from nodes.build_prompt import stopped_at_limit
@@ -107,6 +108,8 @@ class AgentRunner:
         gpt4only: bool = False,
         api_budget: float = 0.0,
         context: AgentContext | None = None,
+        memory: str | None = None,
+        memory_namespace: str | None = None,
     ) -> Iterator[Step]:
         """Start a new run on a task (the model devises name, role and goals) or an ai_config."""
         if not (task or ai_config):
@@ -119,6 +122,10 @@ class AgentRunner:
             llm=llm, continuous=continuous, continuous_limit=continuous_limit, gpt3only=gpt3only,
             gpt4only=gpt4only, workspace=str(self.workspace), api_budget=api_budget,
         )
+        # Vector memory: faiss (default), redis or none; checked here so a typo fails before the run.
+        run["memory"] = check_backend(memory or self.settings.memory_backend)
+        if memory_namespace:
+            run["memory_namespace"] = memory_namespace
         ctx = self._contexts[thread_id] = context or make_context(run, self.settings)
         initial: dict[str, Any] = {"run": run, "cycle": 0}
         if task:

@@ -61,6 +61,16 @@ class Settings(BaseSettings):
     # "off": plain prompting (measured to finish more tasks); "schema": JSON-schema constrained decoding.
     local_json_mode: Literal["off", "schema"] = "off"
 
+    # Vector memory (graph/memory): the backend (`--use-memory` overrides), the Redis server and index
+    # (AutoGPT's REDIS_* / MEMORY_INDEX), and the embedding model (auto: OpenAI with a key, else local).
+    memory_backend: str = "faiss"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    memory_index: str = "autogpt"
+    memory_embeddings: Literal["auto", "local", "openai"] = "auto"
+    embedding_model: str = "text-embedding-3-small"
+    embedding_dimensions: int | None = None
+    memory_recall_k: int = 5  # memories recalled into each prompt, at most
+
     # How many invalid replies in a row before the run stops.
     max_json_retries: int = 3
     # Ask the fast model to repair a reply with no usable JSON (AutoGPT's fix_json) before retrying.

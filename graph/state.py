@@ -12,9 +12,11 @@ Secrets and live objects (models, tools) never enter state: they live in the run
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any, NotRequired, TypedDict
 
 from langgraph.channels.delta import DeltaChannel
+
+from graph.memory.lineage import MemoryCursor
 
 
 class AIConfig(TypedDict):
@@ -36,6 +38,8 @@ class RunOptions(TypedDict, total=False):
     continuous_limit: int  # 0 = no limit
     api_budget: float  # USD for a run whose goals the model devises; ai_settings carry their own
     workspace: str
+    memory: str  # vector memory backend: faiss, redis or none
+    memory_namespace: str  # the agent's memory; default: its ai_name
 
 
 class Event(TypedDict):
@@ -56,6 +60,9 @@ class PromptPlan(TypedDict):
     history_from_cycle: int  # history events of this cycle and later are in the prompt
     notes: list[str]  # the budget note and nudges, after the history
     retries: list[str]  # validate_json's notes on unusable replies, appended after the trigger
+    # Recalled from vector memory for this cycle, within its token budget: [store id, characters shown].
+    # Ids, not texts, so checkpoints stay small; the texts never change once stored.
+    memories: NotRequired[list[list[int]]]
 
 
 class DropBefore(TypedDict):
@@ -98,6 +105,7 @@ class AgentState(TypedDict, total=False):
     authorised: int  # commands still pre-authorised by "y -N"
     history: Annotated[list[Event], DeltaChannel(history_reducer, snapshot_frequency=50)]
     summary: str
+    memory_cursor: MemoryCursor | None  # this run's branch in vector memory (graph/memory/lineage.py)
     usage: Annotated[dict[str, Any], merge_usage]
     critique: str | None  # the last self-critique, for display
     stop_reason: str | None

@@ -72,7 +72,10 @@ def count_message_tokens(contents: Iterable[str], model: str = "gpt-3.5-turbo") 
     return sum(count_tokens(c, model) + _PER_MESSAGE for c in contents) + _PER_REPLY
 
 
-def truncate_to_tokens(text: str, limit: int, model: str = "gpt-3.5-turbo") -> str:
+def truncate_to_tokens(text: str, limit: int, model: str = "gpt-3.5-turbo", keep: str = "start") -> str:
+    """The first (or, with keep="end", the last) `limit` tokens of `text`."""
     enc = encoding_for(model)
     ids = enc.encode(text, disallowed_special=())
-    return text if len(ids) <= limit else enc.decode(ids[:limit])
+    if len(ids) <= limit:
+        return text
+    return enc.decode(ids[:limit] if keep == "start" else ids[-limit:] if limit > 0 else [])

@@ -1,22 +1,33 @@
 """execute_tool: runs the approved command. A failing command becomes an "Error: ..." result the model
-can react to, never a crash; output too big for the context is saved to a workspace file and the model
-gets its head and the file name (no silent truncation)."""
+can react to, never a crash; output too big for the context is saved to a workspace file, its parts are
+added to vector memory, and the model gets its head, a summary by the fast model and the file name
+(no silent truncation). Commands that write memory (memory_add) write on the run's memory branch."""
 
 from __future__ import annotations
 
+from langchain_core.messages import HumanMessage
 from langgraph.config import get_config
 from langgraph.runtime import Runtime
 
 from graph.context import AgentContext, context_of
 from graph.events import make_event
 from graph.prompt_builder import reply_json
-from graph.prompts import render
-from graph.state import AgentState
+from graph.errors import RunStop
+from graph.llm_call import call_model
+from graph.memory.agent_memory import current_thread
+from graph.memory.chunking import chunk_text
+from graph.memory.writer import writing_memory
+from graph.prompts import prompts, render
+from graph.state import AgentState, merge_usage
 from graph.tokens import count_tokens, truncate_to_tokens
 from tools.effects import running_step
 from tools.model_access import tool_scope
 
 OUTPUT_DIR = "outputs"
+# An oversized output goes to memory in parts of this many characters (about the 128 word pieces the
+# local embedder reads), at most this many parts.
+OUTPUT_CHUNK_CHARS = 500
+MAX_OUTPUT_CHUNKS = 200
 
 
 def result_cap(ctx: AgentContext) -> int:
@@ -33,18 +44,46 @@ def run_command(ctx: AgentContext, name: str, args: dict) -> str:
         return f"Error: {exc}" if str(exc) else f"Error: {type(exc).__name__}"
 
 
-def fit_result(ctx: AgentContext, name: str, cycle: int, result: str) -> str:
+def fit_result(ctx: AgentContext, name: str, cycle: int, result: str, memory: MemoryWriter | None = None,
+               state: AgentState | None = None) -> tuple[str, dict]:
+    """The result as the history keeps it, and the usage of summarising it."""
     model = ctx.models.smart.name
     tokens = count_tokens(result, model)
     cap = result_cap(ctx)
     if tokens <= cap:
-        return result
+        return result, {}
     # Named by cycle, so re-running this step after a crash rewrites the same file.
     path = ctx.workspace.resolve(f"{OUTPUT_DIR}/{name}-cycle{cycle}.txt")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(result, "utf-8")
-    head = truncate_to_tokens(result, cap // 2, model)
-    return render("output_too_big", head=head, tokens=tokens, file=ctx.workspace.relative(path))
+    file = ctx.workspace.relative(path)
+    remembered = ""
+    if memory is not None:
+        parts = chunk_text(result, OUTPUT_CHUNK_CHARS, OUTPUT_CHUNK_CHARS // 10)[:MAX_OUTPUT_CHUNKS]
+        memory([(cycle, f"Cycle {cycle}, part {i} of the output of {name} (saved to {file}): {part}")
+                for i, part in enumerate(parts, 1)], "output")
+        remembered = prompts()["output_remembered"]
+    head = truncate_to_tokens(result, cap // 4, model)
+    summary, usage = summarise_output(ctx, state or {}, name, result, tokens, cap // 2)
+    summary = truncate_to_tokens(summary, cap // 2, model)
+    text = render("output_too_big", head=head, tokens=tokens, file=file, remembered=remembered, summary=summary)
+    return text, usage
+
+
+def summarise_output(ctx: AgentContext, state: AgentState, name: str, output: str, tokens: int, reply_cap: int) -> tuple[str, dict]:
+    """The fast model's summary of the output (its first part when it exceeds the fast model's
+    context); without budget left, a note that there is no summary."""
+    fast = ctx.models.fast
+    room = max(200, fast.context_limit - fast.max_reply_tokens - 300)
+    shown = truncate_to_tokens(output, room, fast.name)
+    partial = render("summarise_output_partial", shown=count_tokens(shown, fast.name), tokens=tokens) if shown != output else ""
+    text = render("summarise_output", name=name, output=shown, partial=partial)
+    try:
+        summary, usage = call_model(ctx, state, role="fast", purpose="summarise", messages=[HumanMessage(text)])
+    except RunStop:
+        return "(none: the API budget is spent)", {}
+    return summary.strip(), usage
+
 
 
 def _step_key(cycle: int) -> str | None:
@@ -56,22 +95,39 @@ def _step_key(cycle: int) -> str | None:
     return f"{thread}:{cycle}" if thread else None
 
 
+class MemoryWriter:
+    """Writes (cycle, text) pairs on the run's memory branch during one step, carrying the cursor."""
+
+    def __init__(self, ctx: AgentContext, state: AgentState):
+        self.ctx, self.state, self.cursor = ctx, state, None
+
+    def __call__(self, texts: list[tuple[int, str]], source: str) -> None:
+        cursor = self.ctx.memory.write({**self.state, "memory_cursor": self.cursor or self.state.get("memory_cursor")},
+                                       texts, source=source, thread=current_thread())
+        self.cursor = cursor or self.cursor
+
+
 def execute_tool(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     ctx = context_of(runtime, state)
     command = state["command"]
     cycle = state.get("cycle", 0)
+    memory = MemoryWriter(ctx, state) if ctx.memory and ctx.memory.enabled else None
+    note = (lambda text: memory([(cycle, f"Cycle {cycle}, I noted: {text}")], "note")) if memory else None
     # tool_scope: commands that call the model (browse_website, analyze_code, ...) are accounted in usage.
-    with running_step(_step_key(cycle)), tool_scope(ctx, state) as scope:
+    with running_step(_step_key(cycle)), tool_scope(ctx, state) as scope, writing_memory(note):
         output = run_command(ctx, command["name"], command["args"])
-    result = fit_result(ctx, command["name"], cycle, output)
+    result, usage = fit_result(ctx, command["name"], cycle, output, memory, state)
     model = ctx.models.smart.name
     events = [
         make_event(cycle, "assistant", reply_json(state.get("thoughts", {}), command), model),
         make_event(cycle, "system", render("command_result", name=command["name"], result=result), model),
     ]
     update: dict = {"history": events}
-    if scope.usage:
-        update["usage"] = scope.usage
+    usage = merge_usage(scope.usage, usage)
+    if usage:
+        update["usage"] = usage
+    if memory and memory.cursor:
+        update["memory_cursor"] = memory.cursor
     if command["name"] == "task_complete":
         update["stop_reason"] = f"Task complete: {command['args'].get('reason', '')}"
     return update

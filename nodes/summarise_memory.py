@@ -1,6 +1,7 @@
 """summarise_memory: folds the events that no longer fit the context window into the running
-summary (AutoGPT v0.3.0's prompt: first person, past tense, with the fast model) and drops them
-from the history window, which keeps state and checkpoints bounded however long the run."""
+summary (AutoGPT v0.3.0's prompt: first person, past tense, with the fast model), adds each of them
+to vector memory (recalled by build_prompt when relevant), and drops them from the history window,
+which keeps state and checkpoints bounded however long the run."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from langgraph.runtime import Runtime
 
 from graph.context import AgentContext, context_of
 from graph.errors import RunStop
+from graph.memory.agent_memory import current_thread, event_memory_text
 from graph.llm_call import call_model
 from graph.prompt_builder import fit_history, history_budget
 from graph.prompts import prompts, render
@@ -55,6 +57,9 @@ def summarise_memory(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     leaving = [e for e in history if e["cycle"] < first_kept]
     if not leaving:
         return {}
+    # Stored before the summary is asked for: if that call fails and the step re-runs, the rows written
+    # now are found past this checkpoint's cursor and left behind on a dead branch (lineage.py).
+    cursor = remember_events(ctx, state, leaving)
     summary = state.get("summary") or prompts()["initial_summary"]
     usage: dict = {}
     fast = ctx.models.fast
@@ -68,7 +73,17 @@ def summarise_memory(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
                 role="fast", purpose="summarise", messages=[HumanMessage(text)],
             )
         except RunStop as stop:
-            return {"stop_reason": str(stop), "usage": usage}
+            return {"stop_reason": str(stop), "usage": usage, **cursor}
         summary = summary.strip()
         usage = merge_usage(usage, delta)
-    return {"summary": summary, "history": {"drop_before_cycle": first_kept}, "usage": usage}
+    return {"summary": summary, "history": {"drop_before_cycle": first_kept}, "usage": usage, **cursor}
+
+
+
+def remember_events(ctx: AgentContext, state: AgentState, events: list[Event]) -> dict:
+    """Adds the events to vector memory; returns the state update for the memory cursor."""
+    if not (ctx.memory and ctx.memory.enabled):
+        return {}
+    texts = [(e["cycle"], event_memory_text(e)) for e in events]
+    cursor = ctx.memory.write(state, texts, source="event", thread=current_thread())
+    return {"memory_cursor": cursor} if cursor else {}

@@ -121,12 +121,15 @@ def test_oversized_result_is_saved_to_a_file(tmp_path):
     big = "\n".join(f"line {i}: " + "data " * 20 for i in range(400))
     (tmp_path / "ws").mkdir()
     (tmp_path / "ws" / "big.txt").write_text(big)
-    script = write_script(tmp_path, [reply("read_file", filename="big.txt"), reply("task_complete", reason="read")])
+    # The second call is the fast model summarising the oversized output.
+    script = write_script(tmp_path, [reply("read_file", filename="big.txt"), "Lines of repeated data.",
+                                     reply("task_complete", reason="read")])
     with AgentRunner(tmp_path / "ws", settings=settings) as runner:
         steps = run_to_end(runner, runner.start(ai_config=AI_CONFIG, llm=f"script:{script}", continuous=True))
     result = next(e["text"] for s in steps if s.node == "execute_tool" for e in s.update["history"] if e["kind"] == "system")
     assert "too much for the context window" in result and "outputs/read_file-cycle1.txt" in result
     assert result.startswith("Command read_file returned: line 0: data")
+    assert result.endswith("Summary of the output: Lines of repeated data.")
     assert (tmp_path / "ws" / "outputs" / "read_file-cycle1.txt").read_text() == big
     assert count_message_tokens([result]) < 400
 

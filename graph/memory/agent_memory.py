@@ -1,0 +1,156 @@
+"""A run's view of vector memory: which backend, which namespace, which branch.
+
+Memory is per agent: the namespace is the agent's name (ai_name), or `--memory-namespace`. A run
+recalls the documents of its namespace and of the shared namespace (what `autogpt ingest` writes by
+default), plus the memories its own checkpoint lineage wrote (graph/memory/lineage.py). Memories of the
+agent's other runs are not recalled: each run continues through its own thread.
+
+The store is opened on first use and the embedding model loaded on the first embed, so runs and
+commands that never touch memory stay fast and work without the memory extra.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from graph.errors import AgentError
+from graph.memory.records import SHARED_NAMESPACE, Memory, Recalled, Scope
+from graph.memory.lineage import MemoryCursor, advanced, cursor_for_write, visible_branches
+from graph.settings import Settings
+from tools.workspace import Workspace
+
+if TYPE_CHECKING:
+    from graph.memory.base import VectorMemory
+
+BACKENDS = ("faiss", "redis", "none")
+NOT_INSTALLED = (
+    "Vector memory needs the memory extra: pip install 'autogpt-graph[memory]' (torch==2.13.0 first), "
+    "or run with --use-memory none."
+)
+
+
+def check_backend(name: str | None) -> str:
+    name = (name or "faiss").strip().lower()
+    if name not in BACKENDS:
+        raise AgentError(f"Unknown memory backend '{name}'; choose one of: {', '.join(BACKENDS)}.")
+    return name
+
+
+_stores: dict[tuple, "VectorMemory"] = {}
+
+
+def open_store(backend: str, workspace: Path, settings: Settings) -> "VectorMemory":
+    """One store per process and location (and embedding model), shared by every run using it."""
+    backend = check_backend(backend)
+    try:
+        from graph.memory.embeddings import make_embedder
+        from graph.memory.faiss_store import default_faiss_path
+    except ImportError as exc:
+        raise AgentError(NOT_INSTALLED) from exc
+
+    if backend == "none":
+        raise AgentError("Vector memory is off (--use-memory none).")
+    embedder = make_embedder(settings)
+    where = str(default_faiss_path(workspace).resolve()) if backend == "faiss" else settings.redis_url
+    key = (backend, where, settings.memory_index if backend == "redis" else "", embedder.name)
+    if key not in _stores:
+        if backend == "faiss":
+            from graph.memory.faiss_store import FaissMemory
+
+            _stores[key] = FaissMemory(Path(where), embedder)
+        else:
+            from graph.memory.redis_store import RedisMemory
+
+            _stores[key] = RedisMemory(where, settings.memory_index, embedder)
+    return _stores[key]
+
+
+def namespace_of(name: str) -> str:
+    return " ".join(name.split()) or "AutoGPT"
+
+
+class AgentMemory:
+    def __init__(self, backend: str | None, workspace: Path, settings: Settings):
+        self.backend = check_backend(backend or settings.memory_backend)
+        self.workspace, self.settings = Path(workspace), settings
+        self._store: "VectorMemory | None" = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.backend != "none"
+
+    @property
+    def store(self) -> "VectorMemory":
+        if self._store is None:
+            self._store = open_store(self.backend, self.workspace, self.settings)
+        return self._store
+
+    def may_have_memories(self, state: dict) -> bool:
+        """False when nothing can have been stored yet, so short runs never open the store."""
+        if not self.enabled:
+            return False
+        if self.backend == "faiss" and self._store is None and not state.get("memory_cursor"):
+            return (self.workspace / Workspace.RESERVED / "memory.sqlite").exists()
+        return True
+
+    def namespace(self, state: dict) -> str:
+        run = state.get("run") or {}
+        return namespace_of(run.get("memory_namespace") or (state.get("ai_config") or {}).get("ai_name", ""))
+
+    def scope(self, state: dict, before_cycle: int | None) -> Scope:
+        return Scope(
+            namespaces=(self.namespace(state), SHARED_NAMESPACE),
+            branches=visible_branches(state.get("memory_cursor")),
+            before_cycle=before_cycle,
+        )
+
+    def write(self, state: dict, texts: Sequence[tuple[int, str]], *, source: str, thread: str) -> MemoryCursor | None:
+        """Store (cycle, text) pairs on the run's branch; returns the cursor for the state."""
+        if not self.enabled or not texts:
+            return None
+        store = self.store
+        cursor = state.get("memory_cursor")
+        cursor = cursor_for_write(cursor, store.max_seq(cursor["branch"]) if cursor else -1)
+        namespace = self.namespace(state)
+        memories = [
+            Memory(text=text, namespace=namespace, source=source, thread=thread, branch=cursor["branch"],
+                   seq=cursor["written"] + i, cycle=cycle)
+            for i, (cycle, text) in enumerate(texts)
+        ]
+        store.add(memories)
+        return advanced(cursor, len(memories))
+
+    def recall(self, state: dict, query: str, *, before_cycle: int | None, k: int | None = None) -> list[Recalled]:
+        if not query.strip() or not self.may_have_memories(state):
+            return []
+        return self.store.recall(query, self.scope(state, before_cycle), k or self.settings.memory_recall_k)
+
+
+def event_memory_text(event: dict) -> str:
+    """How a history event is remembered: first person, like the running summary."""
+    cycle, kind, text = event["cycle"], event["kind"], event["text"]
+    if kind == "assistant":
+        try:
+            reply = json.loads(text)
+            thought = (reply.get("thoughts") or {}).get("text", "")
+            command = reply.get("command") or {}
+            text = f"I thought: {thought} I ran {command.get('name')} {json.dumps(command.get('args', {}), ensure_ascii=False)}"
+        except (json.JSONDecodeError, AttributeError):
+            pass
+        return f"Cycle {cycle}: {text}"
+    if kind == "system":
+        return f"Cycle {cycle}, my computer: {text}"
+    return f"Cycle {cycle}, the human: {text}"
+
+
+def current_thread() -> str:
+    """The thread of the graph run this is called from ("" outside one), tagged on memories."""
+    from langgraph.config import get_config
+
+    try:
+        return str(get_config()["configurable"].get("thread_id") or "")
+    except RuntimeError:
+        return ""
