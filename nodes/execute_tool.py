@@ -7,6 +7,7 @@ from __future__ import annotations
 from langgraph.config import get_config
 from langgraph.runtime import Runtime
 
+from graph import loop_guard
 from graph.context import AgentContext, context_of
 from graph.events import make_event
 from graph.prompt_builder import reply_json
@@ -67,7 +68,7 @@ def execute_tool(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
         make_event(cycle, "assistant", reply_json(state.get("thoughts", {}), command), model),
         make_event(cycle, "system", render("command_result", name=command["name"], result=result), model),
     ]
-    update: dict = {"history": events}
+    update: dict = {"history": events, **loop_guard.track(state, command)}
     if command["name"] == "task_complete":
         update["stop_reason"] = f"Task complete: {command['args'].get('reason', '')}"
     return update

@@ -38,5 +38,6 @@ def test_bytes_per_cycle_stay_flat(tmp_path):
     late = (sizes[120] - sizes[100]) / 20
     assert values["cycle"] == 120
     assert late <= 1.5 * early, (early, late)
-    assert late < 30_000  # bytes per cycle, all checkpoints and writes included
+    # Bytes per cycle, all checkpoints and writes included: ~29.8 KB, ~30.6 KB with loop detection's counter.
+    assert late < 32_000
     assert len(values["history"]) < 40  # the window, not the whole run

@@ -246,7 +246,8 @@ def test_start_refuses_existing_thread(runner, tmp_path):
 
 
 def test_resume_with_a_higher_limit_continues(runner, tmp_path):
-    script = {"repeat": True, "think": [reply("list_files", directory=".")]}
+    # Two different commands in turn, so loop detection does not stop the run first.
+    script = {"repeat": True, "think": [reply("list_files", directory="."), reply("list_files", directory="./")]}
     start(runner, tmp_path, script, continuous=True, continuous_limit=2, thread_id="more")
     with pytest.raises(AgentError, match="higher --continuous-limit"):
         runner.resume("more")
