@@ -60,7 +60,7 @@ def register(app: typer.Typer, friendly, drive) -> None:
         def work() -> int:
             with AgentRunner(workspace, checkpointer=checkpointer, create=False) as runner:
                 lines = runner.history(thread)
-                origin = lines[-1].snapshot.values.get("forked_from")
+                origin = lines[-1].forked_from
                 if origin:
                     ui.show_note(f"Run {thread} was forked from {origin['thread']} at step {origin['step']}.")
                 table = _table("STEP", "CYCLE", "NODE", "COMMAND", "RESULT")

@@ -74,7 +74,8 @@ class AgentRunner:
         if isinstance(checkpointer, BaseCheckpointSaver):
             self.saver = checkpointer
         else:
-            self._opened = open_checkpointer(checkpointer, self.workspace, create=create)
+            spec = checkpointer or self.settings.checkpointer
+            self._opened = open_checkpointer(spec, self.workspace, create=create)
             self.saver = self._opened.__enter__()
         self.graph = compile_graph(self.saver)
         self.thread_id: str | None = None

@@ -15,8 +15,8 @@ Steps are the checkpoints on a thread's current branch, oldest first: step K is 
   checkpoints stay in the database but are no longer on the thread's branch.
 - fork: a NEW thread that starts from a copy of step K's state with an edit (feedback for the model,
   a field such as a goal, or a replacement for the proposed command), written with `update_state`.
-  The original thread is not touched at all: its history, its files' journal and its resumability
-  stay as they were, and both threads can go on independently (in the same workspace). The fork's
+  The original thread is not touched at all: its history, status and resumability stay as they
+  were, and both threads can go on independently (in the same workspace, so files are shared). The fork's
   steps are numbered on from K and it remembers where it came from (`forked_from`).
 """
 
@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from langgraph.types import StateSnapshot
+from langgraph.checkpoint.base import CheckpointTuple
 
 from graph.checkpointers import thread_ids
 from graph.context import make_context
@@ -42,6 +42,8 @@ if TYPE_CHECKING:
     from graph.runner import AgentRunner, Step
 
 END_NODE = "end"
+BRANCH = "branch:to:"  # LangGraph's trigger channel of the node that runs next
+INTERRUPT = "__interrupt__"
 HEAD = 90  # characters of a command or result shown in a history line
 
 # For each node, a node whose outgoing routing (graph.builder) leads to it when the state allows:
@@ -78,7 +80,12 @@ class HistoryLine:
     node: str  # the node that runs from this step, or "end"
     command: str  # the command proposed or run at this step, if any
     result: str  # what the node did: a command's result, the reply head, the stop reason...
-    snapshot: StateSnapshot
+    config: dict  # the step's checkpoint, for graph.get_state / stream
+    forked_from: dict | None  # the thread's origin when it was made by `fork`
+
+    @property
+    def checkpoint_id(self) -> str:
+        return self.config["configurable"]["checkpoint_id"]
 
     def __str__(self) -> str:
         return f"{self.step:>4}  {self.cycle:>3}  {self.node:<16} {self.command:<40} {self.result}"
@@ -116,24 +123,30 @@ def list_threads(runner: AgentRunner) -> list[ThreadInfo]:
     return out
 
 
-def _branch(runner: AgentRunner, thread_id: str) -> list[StateSnapshot]:
+def _parent_id(item: CheckpointTuple) -> str | None:
+    return (item.parent_config or {}).get("configurable", {}).get("checkpoint_id")
+
+
+def _branch(runner: AgentRunner, thread_id: str) -> list[CheckpointTuple]:
     """The checkpoints of the thread's current branch, oldest first, without the input checkpoint and
-    without checkpoints that a replay copied (LangGraph's "fork" checkpoint stands in for its parent)."""
-    snapshots = list(runner.graph.get_state_history(_config(thread_id)))
-    if not snapshots:
+    without checkpoints that a replay copied (LangGraph's "fork" checkpoint stands in for its parent).
+
+    Read with one `list` call on the checkpointer, not `get_state_history`: that would rebuild the
+    whole state (the history window's deltas included) at every step, about 5x slower on Postgres."""
+    items = list(runner.saver.list(_config(thread_id)))
+    if not items:
         raise AgentError(f"There is no run '{thread_id}' in {runner.workspace}; see `autogpt threads`.")
-    by_id = {s.config["configurable"]["checkpoint_id"]: s for s in snapshots}
-    chain, current = [], snapshots[0]  # newest first: the head of the thread
+    by_id = {item.config["configurable"]["checkpoint_id"]: item for item in items}
+    head = max(by_id)  # checkpoint ids grow with time: the newest is where the thread goes on
+    chain, current = [], by_id[head]
     while current is not None:
         chain.append(current)
-        parent = (current.parent_config or {}).get("configurable", {}).get("checkpoint_id")
-        if current.metadata and current.metadata.get("source") == "fork" and parent in by_id:
-            # A replay's copy of its parent: skip the parent, which the copy replaces.
-            grand = (by_id[parent].parent_config or {}).get("configurable", {}).get("checkpoint_id")
-            parent = grand
+        parent = _parent_id(current)
+        if current.metadata.get("source") == "fork" and parent in by_id:
+            parent = _parent_id(by_id[parent])  # a replay's copy of its parent replaces it
         current = by_id.get(parent) if parent else None
     chain.reverse()
-    return [s for s in chain if (s.metadata or {}).get("source") != "input"]
+    return [item for item in chain if item.metadata.get("source") != "input"]
 
 
 def _thought(reply: str) -> str:
@@ -144,19 +157,21 @@ def _thought(reply: str) -> str:
         return reply
 
 
-def _describe(snapshot: StateSnapshot) -> tuple[str, str, str]:
-    """(node, command, result) of one step."""
-    values = snapshot.values
-    if not snapshot.tasks:
+def _describe(item: CheckpointTuple) -> tuple[str, str, str]:
+    """(node, command, result) of one step: the node LangGraph runs next from this checkpoint (its
+    trigger channel "branch:to:NODE") and that node's saved writes."""
+    values = item.checkpoint["channel_values"]
+    nodes = [c.removeprefix(BRANCH) for c in values if c.startswith(BRANCH)]
+    if not nodes:
         return END_NODE, "", _head(values.get("stop_reason") or "finished")
-    task = snapshot.tasks[0]
-    node, result = task.name, task.result if isinstance(task.result, dict) else {}
+    node = nodes[0]
+    writes = [(channel, value) for _, channel, value in item.pending_writes]
+    result = {c: v for c, v in writes if not c.startswith((BRANCH, "__"))}
     command = result.get("command") or (values.get("command") if node in ("human_gate", "execute_tool") else None)
     shown = _head(f"{command['name']} {json.dumps(command.get('args', {}), ensure_ascii=False)}", 40) if command else ""
-    if task.interrupts:
-        return node, shown, "waiting for approval"
-    if task.result is None:
-        return node, shown, "(not run yet)"
+    if not result and not any(c.startswith(BRANCH) for c, _ in writes):
+        interrupted = any(c == INTERRUPT for c, _ in writes)
+        return node, shown, "waiting for approval" if interrupted else "(not run yet)"
     if result.get("stop_reason"):
         return node, shown, _head(f"stopped: {result['stop_reason']}")
     events = result.get("history") if isinstance(result.get("history"), list) else []
@@ -183,11 +198,13 @@ def _describe(snapshot: StateSnapshot) -> tuple[str, str, str]:
 def history(runner: AgentRunner, thread_id: str) -> list[HistoryLine]:
     """One line per step of the thread's current branch, oldest first."""
     branch = _branch(runner, thread_id)
-    first = (branch[-1].values.get("forked_from") or {}).get("step", 0)
+    origin = branch[-1].checkpoint["channel_values"].get("forked_from")
+    first = (origin or {}).get("step", 0)
     lines = []
-    for index, snapshot in enumerate(branch):
-        node, command, result = _describe(snapshot)
-        lines.append(HistoryLine(first + index, snapshot.values.get("cycle", 0), node, command, result, snapshot))
+    for index, item in enumerate(branch):
+        node, command, result = _describe(item)
+        cycle = item.checkpoint["channel_values"].get("cycle", 0)
+        lines.append(HistoryLine(first + index, cycle, node, command, result, item.config, origin))
     return lines
 
 
@@ -195,7 +212,7 @@ def line_at(runner: AgentRunner, thread_id: str, step: int) -> HistoryLine:
     lines = history(runner, thread_id)
     first, last = lines[0].step, lines[-1].step
     if not first <= step <= last:
-        origin = lines[-1].snapshot.values.get("forked_from")
+        origin = lines[-1].forked_from
         hint = f" (earlier steps are in run '{origin['thread']}')" if origin and step < first else ""
         raise AgentError(f"Run '{thread_id}' has steps {first} to {last}, not {step}{hint}; see `autogpt history --thread {thread_id}`.")
     return lines[step - first]
@@ -207,9 +224,10 @@ def replay(runner: AgentRunner, thread_id: str, step: int, **overrides: Any) -> 
     if line.node == END_NODE:
         raise AgentError(f"Step {step} is the end of run '{thread_id}'; replay an earlier step, or fork from this one.")
     overrides = {k: v for k, v in overrides.items() if v is not None}
-    ctx = make_context(line.snapshot.values.get("run", {}), runner.settings, overrides)
+    values = runner.graph.get_state(line.config).values
+    ctx = make_context(values.get("run", {}), runner.settings, overrides)
     runner.thread_id = thread_id
-    return runner._stream(None, thread_id, ctx, config=line.snapshot.config)
+    return runner._stream(None, thread_id, ctx, config=line.config)
 
 
 def parse_set(assignment: str) -> tuple[str, str]:
@@ -277,8 +295,8 @@ def fork(
     assignments = [parse_set(s) for s in sets]
     new_command = parse_command(command) if command is not None else None
     line = line_at(runner, thread_id, step)
-    values = dict(line.snapshot.values)
-    new_thread_id = new_thread_id or f"{thread_id}-fork{step}-{line.snapshot.config['configurable']['checkpoint_id'][-4:]}"
+    values = dict(runner.graph.get_state(line.config).values)
+    new_thread_id = new_thread_id or f"{thread_id}-fork{step}-{line.checkpoint_id[-4:]}"
     if runner.graph.get_state(_config(new_thread_id)).values:
         raise AgentError(f"Run '{new_thread_id}' already exists; choose another name for the fork.")
     _apply_sets(values, assignments)

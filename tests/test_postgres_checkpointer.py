@@ -90,6 +90,17 @@ def test_killed_worker_resumes_elsewhere_with_the_same_workspace(tmp_path, pg_ur
     assert files_of(killed / "ws") == files_of(reference / "ws")
 
 
+def test_the_checkpointer_setting_selects_postgres(tmp_path, pg_url, monkeypatch):
+    script = write_script(tmp_path, WRITE_AND_FINISH)
+    monkeypatch.setenv("CHECKPOINTER", pg_url)
+    with AgentRunner(tmp_path / "ws", settings=Settings(_env_file=None)) as runner:
+        assert type(runner.saver).__name__ == "PostgresSaver"
+        run_to_end(runner, runner.start(ai_config=AI_CONFIG, llm=f"script:{script}", continuous=True, thread_id="S"))
+    assert not (tmp_path / "ws" / ".autogpt" / "checkpoints.sqlite").exists()
+    with open_checkpointer(pg_url, tmp_path) as saver:
+        assert thread_ids(saver) == ["S"]
+
+
 def test_concurrent_workers_share_one_database(tmp_path, pg_url):
     write_script(tmp_path, WRITE_AND_FINISH, "S.yaml")
     (tmp_path / "ai.yaml").write_text(yaml.safe_dump(AI_CONFIG), "utf-8")

@@ -39,7 +39,7 @@ def finished_run(runner, tmp_path, thread="T", **options) -> str:
 
 
 def checkpoint_ids(runner, thread) -> list[str]:
-    return [line.snapshot.config["configurable"]["checkpoint_id"] for line in runner.history(thread)]
+    return [line.checkpoint_id for line in runner.history(thread)]
 
 
 def think_prompts(ctx) -> list[str]:
@@ -69,6 +69,8 @@ def test_threads_lists_runs_with_status(runner, tmp_path):
     assert (found["W"].name, found["W"].status, found["W"].cycles) == ("WaitGPT", "waiting for approval", 1)
     assert found["T"].status == "ended: Task complete: a.txt is written"
     assert found["T"].cycles == 3 and found["T"].cost == 0.0 and found["T"].updated.startswith("20")
+    assert [(line.node, line.result) for line in runner.history("W")][-2:] == [
+        ("validate_json", "accepted"), ("human_gate", "waiting for approval")]
 
 
 def test_replay_reruns_from_a_step_on_a_new_branch(runner, tmp_path):
@@ -100,7 +102,7 @@ def test_replay_of_a_human_gate_step_asks_again(runner, tmp_path):
 
 def test_fork_with_a_new_command_leaves_the_original_intact(runner, tmp_path):
     finished_run(runner, tmp_path)
-    before = [(str(line), line.snapshot.config["configurable"]["checkpoint_id"]) for line in runner.history("T")]
+    before = [(str(line), line.checkpoint_id) for line in runner.history("T")]
     new = runner.fork("T", 9, command=json.dumps({"name": "write_to_file", "args": {"filename": "b.txt", "text": "forked"}}))
     assert new != "T" and runner.status(new).next_nodes == ("human_gate",)
     run_to_end(runner, runner.resume(new))
@@ -110,7 +112,7 @@ def test_fork_with_a_new_command_leaves_the_original_intact(runner, tmp_path):
     assert forked[0].step == 9 and forked[1].node == "execute_tool"
     assert forked[1].command.startswith("write_to_file") and "b.txt" in forked[1].command
     assert runner.status(new).stop_reason == "Task complete: a.txt is written"
-    assert [(str(line), line.snapshot.config["configurable"]["checkpoint_id"]) for line in runner.history("T")] == before
+    assert [(str(line), line.checkpoint_id) for line in runner.history("T")] == before
     assert {t.thread_id: t.forked_from for t in runner.threads()}[new] == {"thread": "T", "step": 9}
 
 
