@@ -19,7 +19,7 @@ from typing import Any
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command
 
-from graph import threads
+from graph import threads as time_travel
 from graph.builder import compile_graph
 from graph.checkpointers import open_checkpointer
 from graph.context import DEFAULT_WORKSPACE, AgentContext, make_context
@@ -170,18 +170,18 @@ class AgentRunner:
                     yield Step(node, dict(update or {}))
 
     # Time travel, in graph.threads: list runs, read a run step by step, replay or fork from a step.
-    def threads(self) -> list[threads.ThreadInfo]:
-        return threads.list_threads(self)
+    def threads(self) -> list[time_travel.ThreadInfo]:
+        return time_travel.list_threads(self)
 
-    def history(self, thread_id: str) -> list[threads.HistoryLine]:
-        return threads.history(self, thread_id)
+    def history(self, thread_id: str) -> list[time_travel.HistoryLine]:
+        return time_travel.history(self, thread_id)
 
     def replay(self, thread_id: str, step: int, **overrides: Any) -> Iterator[Step]:
-        return threads.replay(self, thread_id, step, **overrides)
+        return time_travel.replay(self, thread_id, step, **overrides)
 
     def fork(self, thread_id: str, step: int, **edits: Any) -> str:
         """A new thread from step K with edits (feedback=, sets=[FIELD=VALUE], command=); returns its id."""
-        return threads.fork(self, thread_id, step, **edits)
+        return time_travel.fork(self, thread_id, step, **edits)
 
     def status(self, thread_id: str) -> RunStatus:
         snapshot = self.graph.get_state(self._config(thread_id))

@@ -174,3 +174,22 @@ def test_steps_before_a_fork_point_are_in_the_original(runner, tmp_path):
     new = runner.fork("T", 9)
     with pytest.raises(AgentError, match=r"has steps 9 to 9, not 3 \(earlier steps are in run 'T'\)"):
         runner.replay(new, 3)
+
+
+def test_fork_of_a_waiting_run_asks_about_the_new_command(runner, tmp_path):
+    path = write_script(tmp_path, SCRIPT)
+    list(runner.start(ai_config=AI_CONFIG, llm=f"script:{path}", thread_id="W"))
+    last = runner.history("W")[-1]
+    assert (last.node, last.result) == ("human_gate", "waiting for approval")
+    new = runner.fork("W", last.step, command='{"name": "list_files", "args": {"directory": "."}}')
+    steps = list(runner.resume(new))
+    assert steps[-1].node == INTERRUPT and steps[-1].update["command"]["name"] == "list_files"
+    assert runner.status("W").waiting["command"]["name"] == "write_to_file"  # the original still waits
+
+
+def test_threads_with_the_in_memory_checkpointer(tmp_path):
+    with AgentRunner(tmp_path / "ws", checkpointer="memory", settings=Settings(_env_file=None)) as runner:
+        finished_run(runner, tmp_path, thread="A")
+        finished_run(runner, tmp_path, thread="B")
+        assert [t.thread_id for t in runner.threads()] == ["B", "A"]
+        assert len(runner.history("A")) == 18
