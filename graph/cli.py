@@ -11,6 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from graph import cli_threads
 from graph import console as ui
 from graph.ai_settings import load_ai_settings
 from graph.context import DEFAULT_WORKSPACE
@@ -156,7 +157,7 @@ def run(
     thread: Annotated[Optional[str], typer.Option("--thread", help="Name of this run (for resume).")] = None,
     llm: Annotated[str, typer.Option("--llm", help="auto, openai[:MODEL], azure or script:FILE.")] = "auto",
     budget: Annotated[float, typer.Option("--budget", help="API budget in USD for a task run (0 = unlimited).")] = 0.0,
-    checkpointer: Annotated[Optional[str], typer.Option("--checkpointer", help="sqlite (default), sqlite:PATH or memory.")] = None,
+    checkpointer: Annotated[Optional[str], typer.Option("--checkpointer", help="sqlite (default), sqlite:PATH, postgres://... or memory.")] = None,
     allow_downloads: AllowDownloads = False,
     speak: Speak = False,
     use_memory: Annotated[Optional[str], typer.Option("-m", "--use-memory", help="Vector memory: faiss (default), redis or none.")] = None,
@@ -262,6 +263,10 @@ def serve_local(
             return 0
 
     _friendly(debug, work)
+
+
+# threads, history, replay, fork
+cli_threads.register(app, _friendly, _drive)
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 
+from graph import loop_guard
 from graph.prompts import render
 from graph.state import AgentState, Event
 from tools.workspace import PathRefused, Workspace
@@ -37,13 +38,16 @@ def nudges(state: AgentState, workspace: Workspace | None = None) -> list[str]:
     replies = [e for e in history if e["kind"] == "assistant"]
     goals = " ".join(state.get("ai_config", {}).get("ai_goals", []))
     notes = _goal_files(goals, workspace)
+    loop = loop_guard.warning(state)  # kept in state, so it holds even when the history window is short
+    if loop:
+        notes.append(loop)
     if not replies or history[-1]["kind"] != "system":  # the rest only right after a command ran
         return notes
     commands = [_command_of(e) for e in replies]
     last = commands[-1]
     if not last or _ERROR in history[-1]["text"]:
         return notes
-    if last in commands[:-1]:
+    if last in commands[:-1] and not loop:
         notes.append(render("repeated_command", name=last.get("name", "")))
     filename = str(last.get("args", {}).get("filename", ""))
     if workspace is None and last.get("name") in _WRITES and filename and filename in goals:

@@ -19,6 +19,7 @@ from typing import Any
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command
 
+from graph import threads as time_travel
 from graph.builder import compile_graph
 from graph.checkpointers import open_checkpointer
 from graph.context import DEFAULT_WORKSPACE, AgentContext, make_context
@@ -74,7 +75,8 @@ class AgentRunner:
         if isinstance(checkpointer, BaseCheckpointSaver):
             self.saver = checkpointer
         else:
-            self._opened = open_checkpointer(checkpointer, self.workspace, create=create)
+            spec = checkpointer or self.settings.checkpointer
+            self._opened = open_checkpointer(spec, self.workspace, create=create)
             self.saver = self._opened.__enter__()
         self.graph = compile_graph(self.saver)
         self.thread_id: str | None = None
@@ -163,17 +165,30 @@ class AgentRunner:
             raise AgentError(f"Run '{status.thread_id}' has already ended: {status.stop_reason or 'finished'}{hint}")
         self.graph.update_state(self._config(status.thread_id), {"stop_reason": None}, as_node="summarise_memory")
 
-    def _stream(self, payload: Any, thread_id: str, ctx: AgentContext) -> Iterator[Step]:
+    def _stream(self, payload: Any, thread_id: str, ctx: AgentContext, config: dict | None = None) -> Iterator[Step]:
         # durability="sync": each checkpoint is on disk before the next step starts, so a killed
-        # process loses at most the step it was in.
-        for chunk in self.graph.stream(
-            payload, self._config(thread_id), context=ctx, stream_mode="updates", durability="sync"
-        ):
+        # process loses at most the step it was in. `config`: a past checkpoint's, to replay from it.
+        config = {**self._config(thread_id), **(config or {})}
+        for chunk in self.graph.stream(payload, config, context=ctx, stream_mode="updates", durability="sync"):
             for node, update in chunk.items():
                 if node == INTERRUPT:
                     yield Step(INTERRUPT, dict(update[0].value))
                 else:
                     yield Step(node, dict(update or {}))
+
+    # Time travel, in graph.threads: list runs, read a run step by step, replay or fork from a step.
+    def threads(self) -> list[time_travel.ThreadInfo]:
+        return time_travel.list_threads(self)
+
+    def history(self, thread_id: str) -> list[time_travel.HistoryLine]:
+        return time_travel.history(self, thread_id)
+
+    def replay(self, thread_id: str, step: int, **overrides: Any) -> Iterator[Step]:
+        return time_travel.replay(self, thread_id, step, **overrides)
+
+    def fork(self, thread_id: str, step: int, **edits: Any) -> str:
+        """A new thread from step K with edits (feedback=, sets=[FIELD=VALUE], command=); returns its id."""
+        return time_travel.fork(self, thread_id, step, **edits)
 
     def status(self, thread_id: str) -> RunStatus:
         snapshot = self.graph.get_state(self._config(thread_id))

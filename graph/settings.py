@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     # e.g. MODEL_PRICES='{"my-model": [0.001, 0.002]}'.
     model_prices: dict[str, tuple[float, float]] = {}
 
+    # Where runs are stored when --checkpointer is not given: sqlite (in the workspace), sqlite:PATH,
+    # postgres://... (shared by every worker process and machine) or memory.
+    checkpointer: str | None = None
+
     # The embedded local model (`--llm local`, the default without a key).
     local_model_path: str | None = None  # another GGUF file instead of the embedded one
     local_context: int = 4096  # tokens; memory grows ~0.6-1 MB per token

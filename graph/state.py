@@ -109,3 +109,5 @@ class AgentState(TypedDict, total=False):
     usage: Annotated[dict[str, Any], merge_usage]
     critique: str | None  # the last self-critique, for display
     stop_reason: str | None
+    repeats: list | None  # [key of the last command run, times in a row] (graph.loop_guard)
+    forked_from: dict[str, Any] | None  # {"thread", "step"} when made by `fork` (graph.threads)

@@ -9,6 +9,7 @@ from langchain_core.messages import HumanMessage
 from langgraph.config import get_config
 from langgraph.runtime import Runtime
 
+from graph import loop_guard
 from graph.context import AgentContext, context_of
 from graph.events import make_event
 from graph.prompt_builder import reply_json
@@ -122,7 +123,7 @@ def execute_tool(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
         make_event(cycle, "assistant", reply_json(state.get("thoughts", {}), command), model),
         make_event(cycle, "system", render("command_result", name=command["name"], result=result), model),
     ]
-    update: dict = {"history": events}
+    update: dict = {"history": events, **loop_guard.track(state, command)}
     usage = merge_usage(scope.usage, usage)
     if usage:
         update["usage"] = usage

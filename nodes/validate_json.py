@@ -8,6 +8,7 @@ from langchain_core.tools import BaseTool
 from langgraph.runtime import Runtime
 from pydantic import ValidationError
 
+from graph import loop_guard
 from graph.context import AgentContext, context_of
 from graph.errors import RunStop
 from graph.llm_call import call_model
@@ -87,6 +88,10 @@ def validate_json(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
                 problem = _with_goal_note(unchanged_repeat(state, parsed["command"], ctx.tools), state, ctx)
         if problem is None:
             command = {"name": parsed["command"]["name"], "args": args}
+            looping = loop_guard.stop_reason(state, command)
+            if looping:
+                return {"stop_reason": looping, "thoughts": parsed["thoughts"], "command": None, "prompt": None,
+                        "reply": None, "usage": usage}
             return {"thoughts": parsed["thoughts"], "command": command, "prompt": None, "reply": None,
                     "invalid_replies": 0, "usage": usage}
     invalid = state.get("invalid_replies", 0) + 1

@@ -38,7 +38,7 @@ def test_bytes_per_cycle_stay_flat(tmp_path):
     late = (sizes[120] - sizes[100]) / 20
     assert values["cycle"] == 120
     assert late <= 1.5 * early, (early, late)
-    # Bytes per cycle, all checkpoints and writes included (was 30_000 before vector memory, whose
-    # cursor and recalled-memory ids add ~1.3 KB a cycle, a constant: `late <= 1.5 * early` still holds).
-    assert late < 32_000
+    # Bytes per cycle, all checkpoints and writes included: ~29.8 KB for the core graph, plus ~1.3 KB for
+    # vector memory's cursor and recalled ids and ~0.9 KB for loop detection's counter (constants).
+    assert late < 34_000
     assert len(values["history"]) < 40  # the window, not the whole run

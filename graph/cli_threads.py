@@ -1,0 +1,112 @@
+"""The time-travel commands of `autogpt` (threads, history, replay, fork), registered on graph.cli's
+app: a thin layer over AgentRunner.threads/history/replay/fork (graph/threads.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Column, Table
+
+from graph import console as ui
+from graph.context import DEFAULT_WORKSPACE
+from graph.runner import AgentRunner
+
+# The same options as graph.cli's.
+WorkspaceOpt = Annotated[Path, typer.Option("-w", "--workspace-directory", help="Folder the agent works in.")]
+Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
+Thread = Annotated[str, typer.Option("--thread", help="The run (see `autogpt threads`).")]
+StepOpt = Annotated[int, typer.Option("--step", help="The step (see `autogpt history`).")]
+Checkpointer = Annotated[Optional[str], typer.Option("--checkpointer", help="sqlite (default), sqlite:PATH, postgres://... or memory.")]
+Continuous = Annotated[Optional[bool], typer.Option("--continuous/--no-continuous", "-c", help="Override the run's mode for this session.")]
+Limit = Annotated[Optional[int], typer.Option("-l", "--continuous-limit", help="Override the cycle limit.")]
+
+
+def _table(*headers: str) -> Table:
+    """One line per row, cut with an ellipsis when the terminal is narrow."""
+    return Table(*(Column(h, no_wrap=True, overflow="ellipsis") for h in headers), box=None)
+
+
+def register(app: typer.Typer, friendly, drive) -> None:
+    """Add the commands to `app`, reusing the CLI's error handling and step driver."""
+
+    @app.command()
+    def threads(workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE), checkpointer: Checkpointer = None,
+                debug: Debug = False) -> None:
+        """List the runs: id, name, status, cycles, cost, last update."""
+
+        def work() -> int:
+            with AgentRunner(workspace, checkpointer=checkpointer, create=False) as runner:
+                found = runner.threads()
+                if not found:
+                    ui.show_note(f"No runs in {runner.workspace}.")
+                    return 0
+                table = _table("ID", "NAME", "STATUS", "CYCLES", "COST", "LAST UPDATE", "FORKED FROM")
+                for t in found:
+                    origin = f"{t.forked_from['thread']} @ {t.forked_from['step']}" if t.forked_from else ""
+                    table.add_row(t.thread_id, t.name, t.status, str(t.cycles), f"${t.cost:.4f}",
+                                  t.updated[:19].replace("T", " "), origin)
+                ui.console.print(table)
+                return 0
+
+        friendly(debug, work)
+
+    @app.command()
+    def history(thread: Thread, workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE), checkpointer: Checkpointer = None,
+                debug: Debug = False) -> None:
+        """One line per step of a run: step, cycle, node, command, result."""
+
+        def work() -> int:
+            with AgentRunner(workspace, checkpointer=checkpointer, create=False) as runner:
+                lines = runner.history(thread)
+                origin = lines[-1].forked_from
+                if origin:
+                    ui.show_note(f"Run {thread} was forked from {origin['thread']} at step {origin['step']}.")
+                table = _table("STEP", "CYCLE", "NODE", "COMMAND", "RESULT")
+                for line in lines:
+                    table.add_row(str(line.step), str(line.cycle), line.node, line.command, line.result)
+                ui.console.print(table)
+                return 0
+
+        friendly(debug, work)
+
+    @app.command()
+    def replay(thread: Thread, step: StepOpt, workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE),
+               continuous: Continuous = None, continuous_limit: Limit = None, checkpointer: Checkpointer = None,
+               debug: Debug = False) -> None:
+        """Re-run a run from step K: that step's node and every one after it run again (commands too)."""
+
+        def work() -> int:
+            with AgentRunner(workspace, checkpointer=checkpointer, create=False) as runner:
+                steps = runner.replay(thread, step, continuous=continuous, continuous_limit=continuous_limit)
+                ui.show_note(f"Replaying {thread} from step {step}.")
+                return drive(runner, steps, (runner.status(thread).ai_config or {}).get("ai_name", "AutoGPT"))
+
+        friendly(debug, work)
+
+    @app.command()
+    def fork(
+        thread: Thread,
+        step: StepOpt,
+        feedback: Annotated[Optional[str], typer.Option("--feedback", help="Feedback the model sees in its next cycle.")] = None,
+        set_: Annotated[Optional[list[str]], typer.Option("--set", help="FIELD=VALUE: ai_name, ai_role, goalN, api_budget, summary.")] = None,
+        command: Annotated[Optional[str], typer.Option("--command", help='Replace the proposed command: \'{"name": ..., "args": {...}}\'.')] = None,
+        name: Annotated[Optional[str], typer.Option("--name", help="Id of the new run.")] = None,
+        workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE),
+        continuous: Continuous = None,
+        continuous_limit: Limit = None,
+        checkpointer: Checkpointer = None,
+        debug: Debug = False,
+    ) -> None:
+        """Start a new run from step K of a run, with an edit; the original run stays as it was."""
+
+        def work() -> int:
+            with AgentRunner(workspace, checkpointer=checkpointer, create=False) as runner:
+                new = runner.fork(thread, step, feedback=feedback, sets=set_ or [], command=command, new_thread_id=name)
+                ui.show_note(f"Forked {thread} at step {step} as {new}; {thread} is unchanged.")
+                runner.thread_id = new
+                steps = runner.resume(new, continuous=continuous, continuous_limit=continuous_limit)
+                return drive(runner, steps, (runner.status(new).ai_config or {}).get("ai_name", "AutoGPT"))
+
+        friendly(debug, work)

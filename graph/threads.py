@@ -1,0 +1,333 @@
+"""Time travel over runs (threads): list them, read one step by step, replay or fork from a step.
+
+    with AgentRunner("ws") as runner:
+        for t in runner.threads(): print(t.thread_id, t.status)
+        for line in runner.history("T"): print(line.step, line.node, line.command, line.result)
+        run_to_end(runner, runner.replay("T", step=7))                       # same thread, new branch
+        fork_id = runner.fork("T", step=9, command={"name": "write_to_file", "args": {...}})
+        run_to_end(runner, runner.resume(fork_id))                          # a new thread
+
+Steps are the checkpoints on a thread's current branch, oldest first: step K is the state before
+`node` runs (LangGraph's checkpoint after step K-1), so "replay from K" runs that node and all after.
+
+- replay: LangGraph's own time travel. Streaming from step K's checkpoint starts a new branch in the
+  same thread; the thread goes on from there and `history` shows that branch. The replaced
+  checkpoints stay in the database but are no longer on the thread's branch.
+- fork: a NEW thread that starts from a copy of step K's state with an edit (feedback for the model,
+  a field such as a goal, or a replacement for the proposed command), written with `update_state`.
+  The original thread is not touched at all: its history, status and resumability stay as they
+  were, and both threads can go on independently (in the same workspace, so files are shared). The fork's
+  steps are numbered on from K and it remembers where it came from (`forked_from`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from langgraph.checkpoint.base import CheckpointTuple
+
+from graph.checkpointers import thread_ids
+from graph.context import make_context
+from graph.errors import AgentError
+from graph.events import make_event
+from graph.prompt_builder import reply_json
+from graph.prompts import render
+from tools.registry import build_registry
+from tools.workspace import Workspace
+
+if TYPE_CHECKING:
+    from graph.runner import AgentRunner, Step
+
+END_NODE = "end"
+BRANCH = "branch:to:"  # LangGraph's trigger channel of the node that runs next
+INTERRUPT = "__interrupt__"
+HEAD = 90  # characters of a command or result shown in a history line
+
+# For each node, a node whose outgoing routing (graph.builder) leads to it when the state allows:
+# a fork writes its copied state "as" that node so the new thread's next step is the same node.
+ENTERED_FROM = {
+    "decompose_goals": "__start__",
+    "build_prompt": "summarise_memory",
+    "think": "build_prompt",
+    "validate_json": "think",
+    "human_gate": "validate_json",
+    "execute_tool": "human_gate",
+    "summarise_memory": "execute_tool",
+}
+
+# Fields `fork --set FIELD=VALUE` may change; goalN replaces (or with N one past the last, adds) a goal.
+SETTABLE = ("ai_name", "ai_role", "goal1", "goal2", "goal3", "goal4", "goal5", "api_budget", "summary")
+
+
+@dataclass(frozen=True)
+class ThreadInfo:
+    thread_id: str
+    name: str
+    status: str  # "waiting for approval", "paused" (resumable) or "ended: <reason>"
+    cycles: int
+    cost: float
+    updated: str  # ISO time of the last checkpoint
+    forked_from: dict | None
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    step: int
+    cycle: int
+    node: str  # the node that runs from this step, or "end"
+    command: str  # the command proposed or run at this step, if any
+    result: str  # what the node did: a command's result, the reply head, the stop reason...
+    config: dict  # the step's checkpoint, for graph.get_state / stream
+    forked_from: dict | None  # the thread's origin when it was made by `fork`
+
+    @property
+    def checkpoint_id(self) -> str:
+        return self.config["configurable"]["checkpoint_id"]
+
+    def __str__(self) -> str:
+        return f"{self.step:>4}  {self.cycle:>3}  {self.node:<16} {self.command:<40} {self.result}"
+
+
+def _head(text: Any, size: int = HEAD) -> str:
+    line = " ".join(str(text).split())
+    return line if len(line) <= size else line[: size - 1] + "…"
+
+
+def _config(thread_id: str) -> dict:
+    return {"configurable": {"thread_id": thread_id}}
+
+
+def list_threads(runner: AgentRunner) -> list[ThreadInfo]:
+    """Every run in the runner's checkpointer, the most recently updated first."""
+    out = []
+    for thread_id in thread_ids(runner.saver):
+        snapshot = runner.graph.get_state(_config(thread_id))
+        if not snapshot.values:
+            continue
+        status = runner.status(thread_id)
+        values = snapshot.values
+        if status.waiting is not None:
+            state = "waiting for approval"
+        elif status.finished:
+            state = f"ended: {status.stop_reason or 'finished'}"
+        else:
+            state = "paused"
+        out.append(ThreadInfo(
+            thread_id=thread_id, name=(values.get("ai_config") or {}).get("ai_name", "-"), status=state,
+            cycles=values.get("cycle", 0), cost=float(values.get("usage", {}).get("cost", 0.0)),
+            updated=snapshot.created_at or "", forked_from=values.get("forked_from"),
+        ))
+    return out
+
+
+def _parent_id(item: CheckpointTuple) -> str | None:
+    return (item.parent_config or {}).get("configurable", {}).get("checkpoint_id")
+
+
+def _branch(runner: AgentRunner, thread_id: str) -> list[CheckpointTuple]:
+    """The checkpoints of the thread's current branch, oldest first, without the input checkpoint and
+    without checkpoints that a replay copied (LangGraph's "fork" checkpoint stands in for its parent).
+
+    Read with one `list` call on the checkpointer, not `get_state_history`: that would rebuild the
+    whole state (the history window's deltas included) at every step, about 5x slower on Postgres."""
+    items = list(runner.saver.list(_config(thread_id)))
+    if not items:
+        raise AgentError(f"There is no run '{thread_id}' in {runner.workspace}; see `autogpt threads`.")
+    by_id = {item.config["configurable"]["checkpoint_id"]: item for item in items}
+    head = max(by_id)  # checkpoint ids grow with time: the newest is where the thread goes on
+    chain, current = [], by_id[head]
+    while current is not None:
+        chain.append(current)
+        parent = _parent_id(current)
+        if current.metadata.get("source") == "fork" and parent in by_id:
+            parent = _parent_id(by_id[parent])  # a replay's copy of its parent replaces it
+        current = by_id.get(parent) if parent else None
+    chain.reverse()
+    return [item for item in chain if item.metadata.get("source") != "input"]
+
+
+def _thought(reply: str) -> str:
+    """The reply's thought when it parses, else its start."""
+    try:
+        return str(json.loads(reply)["thoughts"]["text"])
+    except (json.JSONDecodeError, KeyError, TypeError):
+        return reply
+
+
+def _describe(item: CheckpointTuple) -> tuple[str, str, str]:
+    """(node, command, result) of one step: the node LangGraph runs next from this checkpoint (its
+    trigger channel "branch:to:NODE") and that node's saved writes."""
+    values = item.checkpoint["channel_values"]
+    nodes = [c.removeprefix(BRANCH) for c in values if c.startswith(BRANCH)]
+    if not nodes:
+        return END_NODE, "", _head(values.get("stop_reason") or "finished")
+    node = nodes[0]
+    writes = [(channel, value) for _, channel, value in item.pending_writes]
+    result = {c: v for c, v in writes if not c.startswith((BRANCH, "__"))}
+    command = result.get("command") or (values.get("command") if node in ("human_gate", "execute_tool") else None)
+    shown = _head(f"{command['name']} {json.dumps(command.get('args', {}), ensure_ascii=False)}", 40) if command else ""
+    if not result and not any(c.startswith(BRANCH) for c, _ in writes):
+        interrupted = any(c == INTERRUPT for c, _ in writes)
+        return node, shown, "waiting for approval" if interrupted else "(not run yet)"
+    if result.get("stop_reason"):
+        return node, shown, _head(f"stopped: {result['stop_reason']}")
+    events = result.get("history") if isinstance(result.get("history"), list) else []
+    if node == "execute_tool":
+        text = next((e["text"] for e in events if e["kind"] == "system"), "")
+        prefix = f"Command {command['name']} returned: " if command else ""
+        return node, shown, _head(text.removeprefix(prefix))
+    if node == "human_gate":
+        feedback = next((e["text"] for e in events if e["kind"] == "user"), None)
+        return node, shown, _head(feedback) if feedback else "approved"
+    if node == "think":
+        return node, shown, _head(_thought(result.get("reply") or ""))
+    if node == "validate_json":
+        return node, shown, "accepted" if command else f"unusable reply ({result.get('invalid_replies', 0)})"
+    if node == "build_prompt":
+        return node, shown, f"cycle {result.get('cycle', values.get('cycle', 0))} starts"
+    if node == "summarise_memory":
+        return node, shown, "summary updated" if result.get("summary") else "nothing to summarise"
+    if node == "decompose_goals":
+        return node, shown, _head((result.get("ai_config") or {}).get("ai_name", ""))
+    return node, shown, ""
+
+
+def history(runner: AgentRunner, thread_id: str) -> list[HistoryLine]:
+    """One line per step of the thread's current branch, oldest first."""
+    branch = _branch(runner, thread_id)
+    origin = branch[-1].checkpoint["channel_values"].get("forked_from")
+    first = (origin or {}).get("step", 0)
+    lines = []
+    for index, item in enumerate(branch):
+        node, command, result = _describe(item)
+        cycle = item.checkpoint["channel_values"].get("cycle", 0)
+        lines.append(HistoryLine(first + index, cycle, node, command, result, item.config, origin))
+    return lines
+
+
+def line_at(runner: AgentRunner, thread_id: str, step: int) -> HistoryLine:
+    lines = history(runner, thread_id)
+    first, last = lines[0].step, lines[-1].step
+    if not first <= step <= last:
+        origin = lines[-1].forked_from
+        hint = f" (earlier steps are in run '{origin['thread']}')" if origin and step < first else ""
+        raise AgentError(f"Run '{thread_id}' has steps {first} to {last}, not {step}{hint}; see `autogpt history --thread {thread_id}`.")
+    return lines[step - first]
+
+
+def replay(runner: AgentRunner, thread_id: str, step: int, **overrides: Any) -> Iterator[Step]:
+    """Re-run the thread from step K: the node of that step and everything after it run again."""
+    line = line_at(runner, thread_id, step)
+    if line.node == END_NODE:
+        raise AgentError(f"Step {step} is the end of run '{thread_id}'; replay an earlier step, or fork from this one.")
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    values = runner.graph.get_state(line.config).values
+    ctx = make_context(values.get("run", {}), runner.settings, overrides)
+    runner.thread_id = thread_id
+    return runner._stream(None, thread_id, ctx, config=line.config)
+
+
+def parse_set(assignment: str) -> tuple[str, str]:
+    field, sep, value = assignment.partition("=")
+    field = field.strip()
+    if not sep or field not in SETTABLE:
+        raise AgentError(f"Cannot set '{field or assignment}': use FIELD=VALUE with FIELD one of {', '.join(SETTABLE)}.")
+    return field, value.strip()
+
+
+def parse_command(text: str | dict) -> dict:
+    """A replacement command: {"name": ..., "args": {...}} (AutoGPT's "command" object)."""
+    try:
+        command = json.loads(text) if isinstance(text, str) else text
+    except json.JSONDecodeError as exc:
+        raise AgentError(f"The command is not valid JSON ({exc.msg} at character {exc.pos}); give e.g. "
+                         '\'{"name": "write_to_file", "args": {"filename": "a.txt", "text": "hi"}}\'.') from exc
+    if not (isinstance(command, dict) and isinstance(command.get("name"), str) and isinstance(command.get("args", {}), dict)):
+        raise AgentError('The command must be a JSON object like {"name": "list_files", "args": {"directory": "."}}.')
+    return {"name": command["name"], "args": command.get("args", {})}
+
+
+def _apply_sets(values: dict, sets: list[tuple[str, str]]) -> None:
+    for field, value in sets:
+        if field == "summary":
+            values["summary"] = value
+            continue
+        if not values.get("ai_config"):
+            raise AgentError(f"Cannot set {field} before the run has its AI settings; fork from a later step.")
+        cfg = values["ai_config"] = dict(values["ai_config"])
+        if field == "api_budget":
+            try:
+                cfg["api_budget"] = float(value)
+            except ValueError:
+                raise AgentError(f"api_budget must be a number of USD, not '{value}'.") from None
+        elif field.startswith("goal"):
+            goals, index = list(cfg.get("ai_goals", [])), int(field[4:]) - 1
+            if index > len(goals):
+                raise AgentError(f"The run has {len(goals)} goals; set goal1 to goal{len(goals) + 1}.")
+            if index == len(goals):
+                goals.append(value)
+            elif value:
+                goals[index] = value
+            else:
+                del goals[index]  # an empty value removes the goal
+            cfg["ai_goals"] = goals
+        else:
+            cfg[field] = value
+
+
+def fork(
+    runner: AgentRunner,
+    thread_id: str,
+    step: int,
+    *,
+    feedback: str | None = None,
+    sets: list[str] | tuple[str, ...] = (),
+    command: str | dict | None = None,
+    new_thread_id: str | None = None,
+) -> str:
+    """A new thread starting from step K of `thread_id` with the edits applied; returns its id.
+    Nothing runs yet: continue it with `runner.resume(new_id)`."""
+    if feedback is not None and command is not None:
+        raise AgentError("Give either --feedback or --command, not both.")
+    assignments = [parse_set(s) for s in sets]
+    new_command = parse_command(command) if command is not None else None
+    line = line_at(runner, thread_id, step)
+    values = dict(runner.graph.get_state(line.config).values)
+    new_thread_id = new_thread_id or f"{thread_id}-fork{step}-{line.checkpoint_id[-4:]}"
+    if runner.graph.get_state(_config(new_thread_id)).values:
+        raise AgentError(f"Run '{new_thread_id}' already exists; choose another name for the fork.")
+    _apply_sets(values, assignments)
+    values["forked_from"] = {"thread": thread_id, "step": step}
+    node = line.node
+    if new_command is not None:
+        if node not in ("human_gate", "execute_tool"):
+            raise AgentError(f"Step {step} has no proposed command to replace (it runs {node}); fork from a step "
+                             "that runs human_gate or execute_tool.")
+        tools = build_registry(Workspace(values.get("run", {}).get("workspace") or runner.workspace))
+        from nodes.validate_json import check_command  # the same checks as the model's commands get
+
+        if new_command["name"] not in tools:
+            raise AgentError(f"Unknown command '{new_command['name']}'; the commands are: {', '.join(tools.names())}.")
+        args, problem = check_command(new_command, tools)
+        if problem:
+            raise AgentError(problem)
+        values["command"] = {"name": new_command["name"], "args": args}
+        as_node = "validate_json"  # the new command goes to the human gate (skipped in continuous mode)
+    elif feedback is not None:
+        cycle = values.get("cycle", 0)
+        events = []
+        if values.get("command") and node in ("human_gate", "execute_tool"):  # as the gate does it
+            events.append(make_event(cycle, "assistant", reply_json(values.get("thoughts", {}), values["command"])))
+        events.append(make_event(cycle, "user", render("human_feedback", feedback=feedback)))
+        values.update(history=[*values.get("history", []), *events], command=None, stop_reason=None)
+        as_node = "human_gate"  # rejected with feedback: a new cycle that sees it
+    elif node == END_NODE:
+        values["stop_reason"] = None
+        as_node = "summarise_memory"  # an ended run forked goes on with a new cycle
+    else:
+        as_node = ENTERED_FROM[node]
+    runner.graph.update_state(_config(new_thread_id), values, as_node=as_node)
+    return new_thread_id

@@ -1,0 +1,62 @@
+"""`autogpt threads / history / replay / fork` as real processes: output and one-sentence errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.test_cli_errors import assert_one_error, autogpt, folder  # noqa: F401 - the fixture
+
+
+@pytest.fixture
+def finished(folder):  # noqa: F811
+    code, out = autogpt(folder, "run", "-C", "good.yaml", "--llm", "script:S.yaml", "-w", "ws", "-c", "--thread", "T")
+    assert code == 0 and "Task complete" in out, out
+    return folder
+
+
+def test_threads_and_history(finished):
+    code, out = autogpt(finished, "threads", "-w", "ws")
+    assert code == 0, out
+    row = next(line for line in out.splitlines() if line.strip().startswith("T "))
+    assert "TestGPT" in row and "ended: Task complete: hello.txt is written" in row and "$0.0000" in row
+    code, out = autogpt(finished, "history", "--thread", "T", "-w", "ws")
+    assert code == 0, out
+    lines = out.splitlines()
+    assert lines[0].split() == ["STEP", "CYCLE", "NODE", "COMMAND", "RESULT"]
+    assert len(lines) == 13  # the header and steps 0..11
+    assert lines[5].split()[:3] == ["4", "1", "execute_tool"] and "File written to successfully." in lines[5]
+
+
+def test_fork_with_a_command_then_replay(finished):
+    command = json.dumps({"name": "write_to_file", "args": {"filename": "b.txt", "text": "from the fork"}})
+    code, out = autogpt(finished, "fork", "--thread", "T", "--step", "3", "--command", command, "--name", "F", "-w", "ws")
+    assert code == 0, out
+    assert "Forked T at step 3 as F; T is unchanged." in out
+    assert (finished / "ws" / "b.txt").read_text() == "from the fork"
+    code, out = autogpt(finished, "threads", "-w", "ws")
+    assert "T @ 3" in next(line for line in out.splitlines() if line.strip().startswith("F "))
+    code, out = autogpt(finished, "history", "--thread", "F", "-w", "ws")
+    assert "Run F was forked from T at step 3." in out and "b.txt" in out
+    (finished / "ws" / "hello.txt").unlink()
+    code, out = autogpt(finished, "replay", "--thread", "T", "--step", "4", "-w", "ws")
+    assert code == 0 and "Replaying T from step 4." in out and "Task complete" in out, out
+    assert (finished / "ws" / "hello.txt").read_text() == "hello world"
+
+
+@pytest.mark.parametrize(("args", "fragments"), [
+    (["history", "--thread", "nope"], ["There is no run 'nope'"]),
+    (["replay", "--thread", "T", "--step", "40"], ["Run 'T' has steps 0 to 11, not 40"]),
+    (["fork", "--thread", "T", "--step", "3", "--set", "colour=red"], ["Cannot set 'colour'"]),
+    (["fork", "--thread", "T", "--step", "3", "--command", "{oops"], ["The command is not valid JSON"]),
+    (["threads", "--checkpointer", "redis://x"], ["Unknown checkpointer 'redis://x'"]),
+])
+def test_errors_are_one_sentence(finished, args, fragments):
+    code, out = autogpt(finished, *args, "-w", "ws")
+    assert_one_error(code, out, *fragments)
+
+
+def test_threads_in_an_empty_folder(folder):  # noqa: F811
+    code, out = autogpt(folder, "threads", "-w", "nowhere")
+    assert_one_error(code, out, "There is no run in")
