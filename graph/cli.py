@@ -250,7 +250,8 @@ def serve_local(
         url = f"http://{host}:{port}/v1"
         ui.show_note(f"Serving {Path(path).name} as model 'local' at {url}. Use it with:")
         ui.show_note(f"  OPENAI_BASE_URL={url} SMART_LLM_MODEL=local FAST_LLM_MODEL=local "
-                     f"SMART_TOKEN_LIMIT={settings.local_context} autogpt run --llm openai ...", "cyan")
+                     f"SMART_TOKEN_LIMIT={settings.local_context} DISABLED_COMMANDS={settings.local_disabled_commands} "
+                     "autogpt run --llm openai ...", "cyan")
         command = [
             sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--model_alias", "local",
             "--host", host, "--port", str(port), "--n_ctx", str(settings.local_context),

@@ -51,6 +51,8 @@ def make_context(run: RunOptions, settings: Settings | None = None, overrides: d
         from tools.memory_add import build_memory_add
 
         tools = ToolRegistry([*tools, build_memory_add()])
+    if models.small:
+        tools = tools.without(settings.local_disabled_commands)
     return AgentContext(
         models=models, tools=tools, workspace=workspace, settings=settings,
         run_overrides=dict(overrides or {}), memory=memory,

@@ -35,6 +35,8 @@ class ModelHandle:
 class ModelSet:
     fast: ModelHandle
     smart: ModelHandle
+    # A small local model: it gets a shorter command list (Settings.local_disabled_commands).
+    small: bool = False
 
     def pick(self, role: str) -> ModelHandle:
         return self.smart if role == "smart" else self.fast
@@ -78,7 +80,7 @@ def _local(path: str | None, settings: Settings) -> ModelSet:
     )
     name = MODEL_NAME if path.endswith(f"{MODEL_NAME}.gguf") else Path(path).stem
     handle = ModelHandle(model, name, settings.local_context, f"local model {path}", settings.local_max_tokens)
-    return ModelSet(fast=handle, smart=handle)
+    return ModelSet(fast=handle, smart=handle, small=True)
 
 
 def _scripted(path: str, settings: Settings) -> ModelSet:

@@ -14,6 +14,7 @@ import re
 from graph import loop_guard
 from graph.prompts import render
 from graph.state import AgentState, Event
+from tools.files import already_written
 from tools.workspace import PathRefused, Workspace
 
 _WRITES = ("write_to_file", "append_to_file")
@@ -77,6 +78,17 @@ def unchanged_repeat(state: AgentState, command: dict, tools) -> str | None:
         if other is None or not (other.metadata or {}).get("read_only"):
             return None  # something may have changed since
     return None
+
+
+def no_op_write(command: dict, workspace: Workspace) -> str | None:
+    """A write_to_file of exactly what the file already holds: the model has lost track of having
+    written it (seen with the 1.5B model: the same haiku rewritten every cycle)."""
+    args = command.get("args") or {}
+    if command.get("name") != "write_to_file" or not isinstance(args.get("text"), str):
+        return None
+    if not already_written(workspace, str(args.get("filename", "")), args["text"]):
+        return None
+    return render("no_op_write", filename=args["filename"])
 
 
 def goal_file_notes(state: AgentState, workspace: Workspace) -> list[str]:

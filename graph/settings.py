@@ -140,6 +140,12 @@ class Settings(BaseSettings):
     # Commands left out of the registry and the prompt, comma-separated (e.g. "start_agent,message_agent,
     # list_agents,delete_agent" to give a small local model a shorter prompt). task_complete always stays.
     disabled_commands: str = ""
+    # Also left out when the embedded local model runs (`--llm local`): a 1.5B model given AutoGPT's 21
+    # commands wrote the trigger sentence into its file and looped; files, search, browse and Python stay.
+    local_disabled_commands: str = (
+        "get_hyperlinks,get_text_summary,analyze_code,improve_code,write_tests,clone_repository,"
+        "start_agent,message_agent,list_agents,delete_agent,memory_add"
+    )
 
     # Third-party tools from the "autogpt_graph.tools" entry point group; comma-separated names to skip.
     denylisted_plugins: str = ""

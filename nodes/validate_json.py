@@ -12,7 +12,7 @@ from graph import loop_guard
 from graph.context import AgentContext, context_of
 from graph.errors import RunStop
 from graph.llm_call import call_model
-from graph.nudges import goal_file_notes, missing_goal_files, unchanged_repeat
+from graph.nudges import goal_file_notes, missing_goal_files, no_op_write, unchanged_repeat
 from graph.prompts import render
 from graph.reply_parsing import ReplyError, find_placeholder, is_placeholder_command, parse_reply
 from graph.state import AgentState
@@ -85,7 +85,8 @@ def validate_json(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
             if parsed["command"]["name"] == "task_complete":
                 problem = _early_finish(state, ctx)
             else:
-                problem = _with_goal_note(unchanged_repeat(state, parsed["command"], ctx.tools), state, ctx)
+                repeat = unchanged_repeat(state, parsed["command"], ctx.tools) or no_op_write(parsed["command"], ctx.workspace)
+                problem = _with_goal_note(repeat, state, ctx)
         if problem is None:
             command = {"name": parsed["command"]["name"], "args": args}
             looping = loop_guard.stop_reason(state, command)

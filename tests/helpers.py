@@ -42,9 +42,9 @@ WRITE_AND_FINISH = [
 
 
 # Cycles that do nothing special, for tests of limits and budgets: not a loop (the commands differ)
-# and not a read-only repeat (graph.nudges.unchanged_repeat), so each cycle is one model call.
-FILLER = {"repeat": True, "think": [reply("write_to_file", filename="tick.txt", text="tick"),
-                                    reply("write_to_file", filename="tock.txt", text="tock")]}
+# and not a read-only repeat or a rewrite of the same text (graph.nudges), so each cycle is one model call.
+FILLER = {"repeat": True, "think": [reply("append_to_file", filename="tick.txt", text="tick"),
+                                    reply("append_to_file", filename="tock.txt", text="tock")]}
 
 
 def write_script(folder: Path, data, name: str = "script.yaml") -> Path:

@@ -303,3 +303,15 @@ def test_an_insisted_read_only_repeat_runs(runner, tmp_path):
     status = runner.status(runner.thread_id)
     assert status.stop_reason == "Task complete: ok" and status.usage["calls"]["think"] == 4
     assert status.cycle == 3  # listed, pushed back, listed again, finished
+
+
+def test_rewriting_a_file_with_the_same_text_is_pushed_back_once(runner, tmp_path):
+    cfg = {**AI_CONFIG, "ai_goals": ["Write a haiku to haiku.txt"]}
+    write = reply("write_to_file", filename="haiku.txt", text="leaves")
+    script = [write, write, reply("task_complete", reason="haiku.txt written")]
+    _, prompts = start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
+    pushback = prompts[2][-1].content
+    assert "haiku.txt already holds exactly this text" in pushback
+    assert '{"name": "task_complete", "args": {"reason": "haiku.txt written"}}' in pushback
+    status = runner.status(runner.thread_id)
+    assert status.stop_reason == "Task complete: haiku.txt written" and status.cycle == 2

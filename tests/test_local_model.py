@@ -105,6 +105,8 @@ def test_run_through_the_local_openai_compatible_server(tmp_path):
             _env_file=None, openai_base_url=base, smart_llm_model="local", fast_llm_model="local",
             smart_token_limit=4096, fast_token_limit=4096, max_reply_tokens=512, temperature=0.2, seed=7,
         )
+        # The lean command list the embedded model gets, as serve-local's banner suggests for this model.
+        settings = settings.model_copy(update={"disabled_commands": settings.local_disabled_commands})
         with AgentRunner(tmp_path / "ws", settings=settings) as runner:
             run_to_end(runner, runner.start(ai_config=HAIKU, llm="openai", continuous=True, continuous_limit=8))
             status = runner.status(runner.thread_id)

@@ -159,7 +159,7 @@ def test_nudge_when_a_goal_file_is_written():
     state = {"ai_config": {**AI_CONFIG, "ai_goals": ["Write a haiku to haiku.txt"]},
              "history": _cycle(1, "write_to_file", "File written to successfully.", filename="haiku.txt", text="x")}
     expected = ["The files your goals name exist now: haiku.txt. If that completes your goals, respond with the "
-                "task_complete command."]
+                'command {"name": "task_complete", "args": {"reason": "haiku.txt written"}}.']
     assert nudges(state) == expected
 
 
@@ -194,7 +194,8 @@ def test_nudge_when_a_goal_file_does_not_exist_yet(tmp_path):
                                  "yourself and save it with write_to_file."]
     (ws.root / "haiku.txt").write_text("leaves")
     assert nudges(state, ws) == ["The files your goals name exist now: haiku.txt, done.md. If that completes "
-                                 "your goals, respond with the task_complete command."]
+                                 'your goals, respond with the command {"name": "task_complete", "args": '
+                                 '{"reason": "haiku.txt, done.md written"}}.']
 
 
 def test_disabled_commands_leave_the_prompt(tmp_path):
@@ -203,3 +204,19 @@ def test_disabled_commands_leave_the_prompt(tmp_path):
     assert set(full.names()) - set(slim.names()) == {"start_agent", "message_agent", "list_agents", "delete_agent"}
     assert "task_complete" in slim and "Agents for delegation" not in system_prompt(AI_CONFIG, slim)
     assert len(command_list(slim)) < len(command_list(full))
+
+
+def test_a_small_local_model_gets_the_lean_command_list(tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    import graph.context as context_module
+
+    settings = Settings(_env_file=None)
+    full = context_module.make_context({"llm": f"script:{write_script(tmp_path, [])}", "workspace": str(tmp_path)}, settings)
+    assert {"start_agent", "analyze_code", "google", "write_to_file"} <= set(full.tools.names())
+    # The same models marked small, as graph.models._local marks the embedded model.
+    monkeypatch.setattr(context_module, "make_models", lambda *a, **k: replace(full.models, small=True))
+    lean = context_module.make_context({"llm": "local", "workspace": str(tmp_path)}, settings).tools.names()
+    assert not {"start_agent", "analyze_code", "memory_add", "clone_repository"} & set(lean)
+    assert {"read_file", "write_to_file", "list_files", "google", "browse_website", "execute_python_file",
+            "task_complete"} <= set(lean)

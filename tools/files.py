@@ -15,7 +15,7 @@ from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
 from tools.effects import current_step
-from tools.workspace import Workspace
+from tools.workspace import PathRefused, Workspace
 
 MAX_LISTED = 500
 
@@ -42,6 +42,15 @@ class DeleteFileArgs(BaseModel):
 
 class ListFilesArgs(BaseModel):
     directory: str = Field(description="folder to list, relative to the workspace; '.' for the whole workspace")
+
+
+def already_written(workspace: Workspace, filename: str, text: str) -> bool:
+    """Whether writing `text` to `filename` would change nothing (the file holds exactly that)."""
+    try:
+        path = workspace.resolve(filename)
+    except PathRefused:
+        return False
+    return path.is_file() and path.read_bytes() == _encode(text)
 
 
 def _encode(text: str) -> bytes:
@@ -127,7 +136,7 @@ def build_file_tools(workspace: Workspace) -> list[BaseTool]:
             raise IsADirectoryError(f"{filename!r} is a folder; give the path of a file to write.")
         data = _encode(text)
         # A repeated (or resumed) write of the same content changes nothing.
-        if path.is_file() and path.read_bytes() == data:
+        if already_written(workspace, filename, text):
             return "File already has this content; nothing written."
         _make_parents(path, filename)
         _atomic_write(path, data)

@@ -42,6 +42,11 @@ class ToolRegistry:
     def __contains__(self, name: str) -> bool:
         return name in self._tools or name in self._aliases
 
+    def without(self, names: str) -> ToolRegistry:
+        """A registry without the comma-separated `names`; task_complete always stays."""
+        drop = {n.strip() for n in names.split(",") if n.strip()} - {"task_complete"}
+        return ToolRegistry((t for t in self if t.name not in drop), self._aliases)
+
 
 def build_registry(workspace: Workspace, settings=None) -> ToolRegistry:
     if settings is None:
@@ -60,5 +65,4 @@ def build_registry(workspace: Workspace, settings=None) -> ToolRegistry:
         *build_tweet_tools(settings),  # only when configured
     ]
     tools += load_plugin_tools(workspace, settings, {t.name for t in tools} | {"task_complete", *ALIASES})
-    disabled = {n.strip() for n in settings.disabled_commands.split(",") if n.strip()}
-    return ToolRegistry([*(t for t in tools if t.name not in disabled), build_task_complete()])
+    return ToolRegistry([*tools, build_task_complete()]).without(settings.disabled_commands)
