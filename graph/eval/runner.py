@@ -9,14 +9,14 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from graph.errors import AgentError
 from graph.eval.challenge import SITE_PLACEHOLDER, Challenge
 from graph.eval.fixture_web import FixtureWeb
 from graph.eval.grading import grade
-from graph.runner import AgentRunner
+from graph.runner import AgentRunner, Step
 from graph.settings import Settings, get_settings
 from graph.state import AIConfig
 
@@ -38,6 +38,11 @@ class RunResult:
     prompt_tokens: int
     completion_tokens: int
     stop_reason: str | None  # how the run ended: task complete, cycle limit, cutoff, an error...
+    # What the agent did, to see why a model fails: the commands it ran, how many of them returned an
+    # error, and how many of its replies could not be used (invalid JSON, unknown command, bad arguments).
+    commands: list[str] = field(default_factory=list)
+    command_errors: int = 0
+    invalid_replies: int = 0
 
     @property
     def prompt_tokens_per_cycle(self) -> float:
@@ -67,9 +72,28 @@ def _model_spec(challenge: Challenge, llm: str, tmp: Path, site_url: str | None)
     return f"script:{script}"
 
 
-def _drive(runner: AgentRunner, steps: Iterable, deadline: float) -> str | None:
+@dataclass
+class Trace:
+    commands: list[str] = field(default_factory=list)
+    command_errors: int = 0
+    invalid_replies: int = 0
+
+    def see(self, step: Step) -> None:
+        if step.node == "validate_json":
+            if step.update.get("command"):
+                self.commands.append(step.update["command"]["name"])
+            elif step.update.get("invalid_replies"):
+                self.invalid_replies += 1
+        elif step.node == "execute_tool":
+            self.command_errors += sum(
+                1 for e in step.update.get("history", []) if e["kind"] == "system" and " returned: Error" in e["text"]
+            )
+
+
+def _drive(steps: Iterable[Step], deadline: float, trace: Trace) -> str | None:
     """Drain the run's steps; stop it (None = it ended by itself) at the cutoff."""
-    for _ in steps:
+    for step in steps:
+        trace.see(step)
         if time.monotonic() > deadline:
             return "Cutoff: the challenge's time ran out."
     return None
@@ -100,14 +124,15 @@ def run_challenge(
                 settings = settings.model_copy(update={"allow_loopback_urls": True})
             spec = _model_spec(challenge, llm, tmp, site_url)
             started = time.monotonic()
-            stop = None
+            stop, trace = None, Trace()
             with AgentRunner(workspace, checkpointer="memory", settings=settings) as runner:
+                # A model that cannot be made (no such file, no key) fails the whole eval, here.
+                steps = runner.start(
+                    ai_config=ai_config_for(challenge.task_for(site_url)), llm=spec, continuous=True,
+                    continuous_limit=cycles, memory=memory,
+                )
                 try:
-                    steps = runner.start(
-                        ai_config=ai_config_for(challenge.task_for(site_url)), llm=spec, continuous=True,
-                        continuous_limit=cycles, memory=memory,
-                    )
-                    stop = _drive(runner, steps, started + challenge.cutoff)
+                    stop = _drive(steps, started + challenge.cutoff, trace)
                 except AgentError as exc:  # a model that fails, a script that runs out: the run ends there
                     stop = f"Error: {exc}"
                 seconds = time.monotonic() - started
@@ -123,6 +148,7 @@ def run_challenge(
             cycles=status.cycle if status else 0, seconds=round(seconds, 3),
             prompt_tokens=usage.get("prompt_tokens", 0), completion_tokens=usage.get("completion_tokens", 0),
             stop_reason=stop or (status.stop_reason if status else None),
+            commands=trace.commands, command_errors=trace.command_errors, invalid_replies=trace.invalid_replies,
         )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
