@@ -43,7 +43,7 @@ class Challenge:
     folder: Path
     task: str
     ground: Ground
-    cutoff: int = DEFAULT_CUTOFF
+    cutoff: float = DEFAULT_CUTOFF  # seconds
     category: list[str] = field(default_factory=list)
 
     @property
@@ -103,7 +103,7 @@ def load_challenge(folder: str | Path) -> Challenge:
         name=name,
         folder=folder,
         task=task.strip(),
-        cutoff=int(data.get("cutoff") or DEFAULT_CUTOFF),
+        cutoff=float(data.get("cutoff") or DEFAULT_CUTOFF),
         category=_strings(data.get("category"), f"{path}: category"),
         ground=Ground(
             files=files,

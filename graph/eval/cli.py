@@ -51,10 +51,10 @@ def eval_command(
 
         results = run_suite(challenges, repeats=repeat, on_result=progress, llm=llm, cycles=cycles,
                             memory=memory, keep=keep)
-        print_report(results, ui.console, repeat)
         if json_file:
             write_json(results, json_file, llm=llm, suite=str(suite), repeats=repeat, cycles=cycles)
             ui.show_note(f"Results written to {json_file}.")
+        print_report(results, ui.console, repeat)  # its closing line is the output's last
         return 0 if all(r.passed for r in results) else 1
 
     _friendly(debug, work)
