@@ -156,7 +156,9 @@ def test_grading_suffix_patterns_and_case(tmp_path):
     (ws / "a.txt").write_text("washington")
     assert not grade(challenge, ws).passed  # case sensitive by default, as agbenchmark
     (ws / "sub" / "b.txt").write_text("George Washington")
-    assert grade(challenge, ws).reason == "sub/b.txt is right"  # any matching file may pass
+    assert not grade(challenge, ws).passed  # top-level files only, as agbenchmark globs
+    (ws / "b.txt").write_text("George Washington")
+    assert grade(challenge, ws).reason == "b.txt is right"  # any matching file may pass
 
 
 @pytest.mark.parametrize("data, message", [

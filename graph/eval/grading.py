@@ -4,20 +4,22 @@ should_contain string and none of the should_not_contain ones.
 
 For python grading the challenge's own test scripts (custom_python/, and any graded script shipped in
 artifacts_in/) are copied over the workspace first, so an agent that edited a test does not pass by it.
-The scripts run with the harness's Python in the workspace, with a timeout.
+The scripts run in the same sandbox as the agent's own code (tools/sandbox.py: time, memory and output
+limits, no network where bubblewrap works), since what they import was written by the model.
 """
 
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from graph.eval.challenge import Challenge, Ground
+from graph.settings import Settings, get_settings
+from tools.execute import python_argv
+from tools.sandbox import Sandbox
+from tools.workspace import Workspace
 
-PYTHON_TIMEOUT = 60  # seconds per graded script
 SHOWN = 300  # characters of output kept in a failure's reason
 
 
@@ -28,9 +30,10 @@ class Grade:
 
 
 def matching_files(workspace: Path, pattern: str) -> list[Path]:
-    """`.txt`: every file ending so (anywhere in the workspace); else the named file."""
+    """`.txt`: every file ending so at the workspace's top level, as agbenchmark globs (so the agent's
+    own bookkeeping in sub-folders, such as saved command outputs, is not graded); else the named file."""
     if pattern.startswith("."):
-        return sorted(p for p in workspace.rglob(f"*{pattern}") if p.is_file())
+        return sorted(p for p in workspace.glob(f"*{pattern}") if p.is_file())
     path = workspace / pattern
     return [path] if path.is_file() else []
 
@@ -52,17 +55,13 @@ def restore_tests(challenge: Challenge, workspace: Path) -> list[str]:
     return restored
 
 
-def run_script(path: Path, workspace: Path) -> tuple[bool, str]:
-    try:
-        done = subprocess.run(
-            [sys.executable, "-B", str(path)], cwd=workspace, capture_output=True, text=True,
-            timeout=PYTHON_TIMEOUT, stdin=subprocess.DEVNULL,
-        )
-    except subprocess.TimeoutExpired:
-        return False, f"{path.name} ran longer than {PYTHON_TIMEOUT} s"
-    if done.returncode != 0:
-        return False, f"{path.name} exited with {done.returncode}: {(done.stderr or done.stdout).strip()[-SHOWN:]}"
-    return True, done.stdout
+def run_script(path: Path, workspace: Path, settings: Settings) -> tuple[bool, str]:
+    """(True, its output) when the script exits 0, else (False, why)."""
+    outcome = Sandbox(Workspace(workspace), settings).run([*python_argv(), str(path.relative_to(workspace))])
+    if outcome.exit_code != 0:
+        detail = " ".join(outcome.notes) + " " + (outcome.stderr or outcome.stdout).strip()[-SHOWN:]
+        return False, f"{path.name} exited with {outcome.exit_code}: {detail.strip()}"
+    return True, outcome.stdout
 
 
 def check_text(text: str, ground: Ground) -> str | None:
@@ -77,8 +76,9 @@ def check_text(text: str, ground: Ground) -> str | None:
     return None
 
 
-def grade(challenge: Challenge, workspace: Path) -> Grade:
+def grade(challenge: Challenge, workspace: Path, settings: Settings | None = None) -> Grade:
     ground = challenge.ground
+    settings = settings or get_settings()
     if ground.eval_type == "python":
         restore_tests(challenge, workspace)
     problems: list[str] = []
@@ -89,7 +89,7 @@ def grade(challenge: Challenge, workspace: Path) -> Grade:
         for path in found:
             rel = path.relative_to(workspace)
             if ground.eval_type == "python":
-                ok, text = run_script(path, workspace)
+                ok, text = run_script(path, workspace, settings)
                 if not ok:
                     problems.append(text)
                     continue

@@ -137,7 +137,7 @@ def run_challenge(
                     stop = f"Error: {exc}"
                 seconds = time.monotonic() - started
                 status = runner.status(runner.thread_id) if runner.thread_id else None
-        result = grade(challenge, workspace)
+        result = grade(challenge, workspace, settings)
         usage = status.usage if status else {}
         if keep is not None:
             target = Path(keep) / f"{challenge.folder.name}-{repeat}"
