@@ -16,6 +16,7 @@ from graph import console as ui
 from graph.ai_settings import load_ai_settings
 from graph.context import DEFAULT_WORKSPACE
 from graph.errors import AgentError
+from graph.eval.cli import eval_command
 from graph.memory.agent_memory import check_backend
 from graph.memory.ingest_cli import ingest_command
 from graph.runner import INTERRUPT, AgentRunner, Step
@@ -223,6 +224,7 @@ def resume(
 
 
 app.command("ingest")(ingest_command)
+app.command("eval")(eval_command)
 
 
 @app.command("serve-local")

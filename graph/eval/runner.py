@@ -1,0 +1,168 @@
+"""Run one challenge: a fresh temporary workspace holding its artifacts_in, its web pages served on
+127.0.0.1, the agent in continuous mode up to a cycle limit and the challenge's cutoff in seconds,
+then grading. `llm="scripted"` runs each challenge's own solution.yaml on the scripted model."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from graph.errors import AgentError
+from graph.eval.challenge import SITE_PLACEHOLDER, Challenge
+from graph.eval.fixture_web import FixtureWeb
+from graph.eval.grading import grade
+from graph.runner import AgentRunner, Step
+from graph.settings import Settings, get_settings
+from graph.state import AIConfig
+
+SCRIPTED = "scripted"
+DEFAULT_CYCLES = 10
+# As AutoGPT's own benchmark entry point did: the task is the agent's single goal, no decomposition call.
+AI_NAME = "Auto-GPT"
+AI_ROLE = "a multi-purpose AI assistant."
+
+
+@dataclass(frozen=True)
+class RunResult:
+    challenge: str
+    repeat: int  # 1-based
+    passed: bool
+    reason: str  # the grader's
+    cycles: int
+    seconds: float
+    prompt_tokens: int
+    completion_tokens: int
+    stop_reason: str | None  # how the run ended: task complete, cycle limit, cutoff, an error...
+    # What the agent did, to see why a model fails: the commands it ran, how many of them returned an
+    # error, and how many of its replies could not be used (invalid JSON, unknown command, bad arguments).
+    commands: list[str] = field(default_factory=list)
+    command_errors: int = 0
+    invalid_replies: int = 0
+
+    @property
+    def prompt_tokens_per_cycle(self) -> float:
+        return self.prompt_tokens / self.cycles if self.cycles else 0.0
+
+    @property
+    def seconds_per_cycle(self) -> float:
+        return self.seconds / self.cycles if self.cycles else 0.0
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "prompt_tokens_per_cycle": round(self.prompt_tokens_per_cycle, 1),
+                "seconds_per_cycle": round(self.seconds_per_cycle, 3)}
+
+
+def ai_config_for(task: str) -> AIConfig:
+    return AIConfig(ai_name=AI_NAME, ai_role=AI_ROLE, ai_goals=[task], api_budget=0.0)
+
+
+def _model_spec(challenge: Challenge, llm: str, tmp: Path, site_url: str | None) -> str:
+    if llm != SCRIPTED:
+        return llm
+    if not challenge.solution.is_file():
+        raise AgentError(f"Challenge '{challenge.name}' has no solution.yaml to run with --llm {SCRIPTED}.")
+    text = challenge.solution.read_text("utf-8")
+    script = tmp / "solution.yaml"  # outside the workspace: the agent never sees it
+    script.write_text(text.replace(SITE_PLACEHOLDER, site_url) if site_url else text, "utf-8")
+    return f"script:{script}"
+
+
+@dataclass
+class Trace:
+    commands: list[str] = field(default_factory=list)
+    command_errors: int = 0
+    invalid_replies: int = 0
+
+    def see(self, step: Step) -> None:
+        if step.node == "validate_json":
+            if step.update.get("command"):
+                self.commands.append(step.update["command"]["name"])
+            elif step.update.get("invalid_replies"):
+                self.invalid_replies += 1
+        elif step.node == "execute_tool":
+            self.command_errors += sum(
+                1 for e in step.update.get("history", []) if e["kind"] == "system" and " returned: Error" in e["text"]
+            )
+
+
+def _drive(steps: Iterable[Step], deadline: float, trace: Trace) -> str | None:
+    """Drain the run's steps; stop it (None = it ended by itself) at the cutoff."""
+    for step in steps:
+        trace.see(step)
+        if time.monotonic() > deadline:
+            return "Cutoff: the challenge's time ran out."
+    return None
+
+
+def run_challenge(
+    challenge: Challenge,
+    *,
+    llm: str = "auto",
+    cycles: int = DEFAULT_CYCLES,
+    repeat: int = 1,
+    settings: Settings | None = None,
+    memory: str = "none",
+    keep: Path | None = None,
+) -> RunResult:
+    """One run of `challenge`; `keep`: copy the final workspace to keep/<name>-<repeat> for inspection."""
+    settings = settings or get_settings()
+    tmp = Path(tempfile.mkdtemp(prefix=f"autogpt-eval-{challenge.folder.name}-"))
+    workspace = tmp / "workspace"
+    try:
+        if challenge.artifacts_in.is_dir():
+            shutil.copytree(challenge.artifacts_in, workspace)
+        workspace.mkdir(exist_ok=True)
+        web = FixtureWeb(challenge.web_root) if challenge.web_root else nullcontext()
+        with web as site:
+            site_url = site.url if site else None
+            if site:  # the pages are on loopback, which the web commands refuse unless allowed
+                settings = settings.model_copy(update={"allow_loopback_urls": True})
+            spec = _model_spec(challenge, llm, tmp, site_url)
+            started = time.monotonic()
+            stop, trace = None, Trace()
+            with AgentRunner(workspace, checkpointer="memory", settings=settings) as runner:
+                # A model that cannot be made (no such file, no key) fails the whole eval, here.
+                steps = runner.start(
+                    ai_config=ai_config_for(challenge.task_for(site_url)), llm=spec, continuous=True,
+                    continuous_limit=cycles, memory=memory,
+                )
+                try:
+                    stop = _drive(steps, started + challenge.cutoff, trace)
+                except AgentError as exc:  # a model that fails, a script that runs out: the run ends there
+                    stop = f"Error: {exc}"
+                seconds = time.monotonic() - started
+                status = runner.status(runner.thread_id) if runner.thread_id else None
+        result = grade(challenge, workspace, settings)
+        usage = status.usage if status else {}
+        if keep is not None:
+            target = Path(keep) / f"{challenge.folder.name}-{repeat}"
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(workspace, target)
+        return RunResult(
+            challenge=challenge.name, repeat=repeat, passed=result.passed, reason=result.reason,
+            cycles=status.cycle if status else 0, seconds=round(seconds, 3),
+            prompt_tokens=usage.get("prompt_tokens", 0), completion_tokens=usage.get("completion_tokens", 0),
+            stop_reason=stop or (status.stop_reason if status else None),
+            commands=trace.commands, command_errors=trace.command_errors, invalid_replies=trace.invalid_replies,
+        )
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run_suite(
+    challenges: list[Challenge], *, repeats: int = 1, on_result: Callable[[RunResult], None] | None = None, **options
+) -> list[RunResult]:
+    """Every challenge `repeats` times (all challenges once, then again), in order."""
+    results = []
+    for k in range(1, repeats + 1):
+        for challenge in challenges:
+            result = run_challenge(challenge, repeat=k, **options)
+            results.append(result)
+            if on_result:
+                on_result(result)
+    return results
