@@ -51,8 +51,8 @@ def make_context(run: RunOptions, settings: Settings | None = None, overrides: d
         from tools.memory_add import build_memory_add
 
         tools = ToolRegistry([*tools, build_memory_add()])
-    if models.small:
-        tools = tools.without(settings.local_disabled_commands)
+    # DISABLED_COMMANDS again: memory_add joins after the registry applied it.
+    tools = tools.without(f"{settings.disabled_commands},{settings.local_disabled_commands if models.small else ''}")
     return AgentContext(
         models=models, tools=tools, workspace=workspace, settings=settings,
         run_overrides=dict(overrides or {}), memory=memory,
