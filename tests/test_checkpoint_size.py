@@ -19,11 +19,16 @@ def stored_bytes(workspace) -> int:
 
 
 def test_bytes_per_cycle_stay_flat(tmp_path):
+    # Two versions of the notes in turn: rewriting the same text would be pushed back (graph.nudges).
     think = [
-        reply("write_to_file", "Saving my notes.", filename="notes.txt", text="notes " * 30),
+        reply("write_to_file", "Saving my notes.", filename="notes.txt", text=f"{version} notes " * 30)
+        for version in ("first", "second")
+    ]
+    think = [step for write in think for step in (
+        write,
         reply("read_file", "Checking the notes.", filename="notes.txt"),
         reply("append_to_file", "Logging progress.", filename="log.txt", text="another line\n"),
-    ]
+    )]
     script = write_script(tmp_path, {"repeat": True, "think": think, "summarise": ["I wrote and read notes.txt and logged progress."]})
     settings = Settings(_env_file=None, smart_token_limit=4000, fast_token_limit=4000)
     with AgentRunner(tmp_path / "ws", settings=settings) as runner:

@@ -9,7 +9,9 @@ from graph.runner import AgentRunner
 from graph.settings import Settings
 from tests.helpers import reply, start_scripted
 
-SAME = reply("write_to_file", filename="notes.txt", text="the same text")
+# An append: repeating it changes the file each time, so only loop detection stops it (a rewrite of the
+# same text or a repeated read is pushed back earlier, by graph.nudges).
+SAME = reply("append_to_file", filename="notes.txt", text="the same text\n")
 OTHER = reply("list_files", directory=".")
 DONE = reply("task_complete", reason="done")
 WARNING = "times in a row, which suggests you are stuck in a loop"
@@ -29,7 +31,7 @@ def test_third_repeat_warns_and_fifth_stops_the_run(runner, tmp_path):
     steps, prompts = start_scripted(runner, tmp_path, [SAME] * 5 + [DONE], continuous=True)
     status = runner.status(runner.thread_id)
     assert status.stop_reason == (
-        "Loop detected: the model chose write_to_file with the same arguments 5 times in a row."
+        "Loop detected: the model chose append_to_file with the same arguments 5 times in a row."
     )
     assert len(prompts) == 5
     assert [WARNING in prompt_text(p) for p in prompts] == [False, False, False, True, True]
@@ -37,7 +39,7 @@ def test_third_repeat_warns_and_fifth_stops_the_run(runner, tmp_path):
     assert "4 times in a row" in prompt_text(prompts[4])
     # The 5th proposal never ran: four executions, no task_complete.
     assert [s.node for s in steps].count("execute_tool") == 4
-    assert (runner.workspace / "notes.txt").read_text() == "the same text"
+    assert (runner.workspace / "notes.txt").read_text() == "the same text\n" * 4
 
 
 def test_a_different_command_breaks_the_streak(runner, tmp_path):

@@ -121,10 +121,12 @@ def bwrap_argv(workspace: Workspace, extra_ro: tuple[str, ...] = ()) -> list[str
             argv += ["--symlink", os.readlink(p), path]
         elif p.is_dir():
             argv += ["--ro-bind", path, path]
+    # The private /tmp first: a venv or workspace under /tmp (a CI checkout) is mounted on top of it.
+    argv += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
     for path in sorted({*_python_paths(), *extra_ro}):
         argv += ["--ro-bind-try", path, path]
     root = str(workspace.root)
-    argv += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--bind", root, root]
+    argv += ["--bind", root, root]
     reserved = workspace.root / Workspace.RESERVED
     if reserved.is_dir():  # the agent's checkpoints: neither readable nor writable from inside
         argv += ["--tmpfs", str(reserved)]
