@@ -64,11 +64,20 @@ def check_custom_graph(text: str, ws: Path) -> None:
     assert (ws / "custom_graph.png").read_bytes().startswith(PNG_MAGIC)
 
 
+def check_memory(text: str, ws: Path) -> None:
+    assert "ingested 2 chunks from 2 files" in text
+    assert "Task complete: told the team: 3 April, hall B" in text
+    assert "recalled first: - From launch.md (part 1 of 1)" in text
+    assert "launch plan before tea: True" in text
+    assert (ws / "memory_ws" / ".autogpt" / "memory.sqlite").is_file()  # FAISS rows persist in the workspace
+
+
 CHECKS = {
     "quickstart": check_quickstart,
     "human_in_the_loop": check_human_in_the_loop,
     "time_travel": check_time_travel,
     "custom_graph": check_custom_graph,
+    "memory": check_memory,
 }
 
 
