@@ -23,7 +23,8 @@ def remaining_budget(state: AgentState) -> float | None:
 
 
 def call_model(
-    ctx: AgentContext, state: AgentState, *, role: str, purpose: str, messages: list[BaseMessage]
+    ctx: AgentContext, state: AgentState, *, role: str, purpose: str, messages: list[BaseMessage],
+    temperature: float | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """Returns the reply text and the usage delta to merge into state.
 
@@ -47,7 +48,8 @@ def call_model(
         "metadata": {"purpose": purpose, "call_index": calls.get(purpose, 0), "call_number": sum(calls.values())},
     }
     try:
-        reply = model.chat.invoke(messages, config=config)
+        params = {} if temperature is None else {"temperature": temperature}
+        reply = model.chat.invoke(messages, config=config, **params)
     except AgentError:
         raise
     except Exception as exc:  # noqa: BLE001 - every client failure becomes one clear sentence

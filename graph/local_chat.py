@@ -76,7 +76,7 @@ class LocalChatModel(BaseChatModel):
         llama, lock = load_llama(self.model_path, self.n_ctx, self.n_threads, self.seed)
         request: dict[str, Any] = {
             "messages": convert_to_openai_messages(messages),
-            "temperature": self.temperature,
+            "temperature": kwargs.get("temperature", self.temperature),
             "max_tokens": self.max_tokens,
             "stop": stop,
         }

@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     local_threads: int = Field(default_factory=lambda: os.cpu_count() or 2)
     local_max_tokens: int = 512
     local_temperature: float = 0.2
+    # The temperature of a think call that follows a push-back or an unusable reply (any model), meant to
+    # stop near-greedy sampling from proposing the refused command again. Off: 0.8 did not help the local
+    # model on the haiku task (0 of 3 finished, against 1 of 3 without; benchmarks/RESULTS.md).
+    retry_temperature: float | None = None
     local_seed: int = -1  # -1 = random; fix it for reproducible runs
     # "off": plain prompting (measured to finish more tasks); "schema": JSON-schema constrained decoding.
     local_json_mode: Literal["off", "schema"] = "off"

@@ -12,7 +12,7 @@ import graph.settings
 from graph.errors import AgentError
 from graph.runner import AgentRunner
 from graph.settings import Settings
-from tests.helpers import AI_CONFIG, WRITE_AND_FINISH, run_to_end
+from tests.helpers import AI_CONFIG, WRITE_AND_FINISH, reply, run_to_end
 from tests.servers.openai_compat import OpenAICompatServer
 
 
@@ -129,3 +129,12 @@ def test_request_bodies(tmp_path, use_server, llm, model):
     assert srv.request_headers[0]["authorization"] == "Bearer test-key"
     # The second cycle's prompt carries the first command's result.
     assert any("hello.txt" in m["content"] for m in srv.requests[1]["messages"][1:])
+
+
+def test_a_retry_after_a_push_back_samples_at_the_retry_temperature(tmp_path, use_server):
+    listing = reply("list_files", directory=".")
+    replies = [listing, listing, reply("task_complete", reason="done")]
+    with OpenAICompatServer(replies=replies) as srv:
+        run(tmp_path, use_server(srv.base_url, retry_temperature=0.8))
+    # The repeated listing is pushed back (nothing written since); only the call after it runs hotter.
+    assert [body["temperature"] for body in srv.requests] == [0.0, 0.0, 0.8]
