@@ -38,6 +38,18 @@ def run_options(ctx: AgentContext, state: AgentState) -> RunOptions:
     return RunOptions(**{**state.get("run", {}), **ctx.run_overrides})
 
 
+def run_tools(workspace: Workspace, settings: Settings, memory: AgentMemory, *, small: bool = False) -> ToolRegistry:
+    """The commands a run has: the registry, memory_add when vector memory is on, less the disabled ones
+    (and, for a small local model, LOCAL_DISABLED_COMMANDS)."""
+    tools = build_registry(workspace, settings)
+    if memory.enabled:
+        from tools.memory_add import build_memory_add
+
+        tools = ToolRegistry([*tools, build_memory_add()])
+    # DISABLED_COMMANDS again: memory_add joins after the registry applied it.
+    return tools.without(f"{settings.disabled_commands},{settings.local_disabled_commands if small else ''}")
+
+
 def make_context(run: RunOptions, settings: Settings | None = None, overrides: dict | None = None) -> AgentContext:
     settings = settings or get_settings()
     run = RunOptions(**{**run, **(overrides or {})})
@@ -46,13 +58,7 @@ def make_context(run: RunOptions, settings: Settings | None = None, overrides: d
         run.get("llm", "auto"), settings, gpt3only=run.get("gpt3only", False), gpt4only=run.get("gpt4only", False)
     )
     memory = AgentMemory(run.get("memory"), workspace.root, settings)
-    tools = build_registry(workspace, settings)
-    if memory.enabled:
-        from tools.memory_add import build_memory_add
-
-        tools = ToolRegistry([*tools, build_memory_add()])
-    # DISABLED_COMMANDS again: memory_add joins after the registry applied it.
-    tools = tools.without(f"{settings.disabled_commands},{settings.local_disabled_commands if models.small else ''}")
+    tools = run_tools(workspace, settings, memory, small=models.small)
     return AgentContext(
         models=models, tools=tools, workspace=workspace, settings=settings,
         run_overrides=dict(overrides or {}), memory=memory,

@@ -30,12 +30,12 @@ from typing import TYPE_CHECKING, Any
 from langgraph.checkpoint.base import CheckpointTuple
 
 from graph.checkpointers import thread_ids
-from graph.context import make_context
+from graph.context import make_context, run_tools
 from graph.errors import AgentError
 from graph.events import make_event
 from graph.prompt_builder import reply_json
 from graph.prompts import render
-from tools.registry import build_registry
+from graph.memory.agent_memory import AgentMemory
 from tools.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -306,7 +306,10 @@ def fork(
         if node not in ("human_gate", "execute_tool"):
             raise AgentError(f"Step {step} has no proposed command to replace (it runs {node}); fork from a step "
                              "that runs human_gate or execute_tool.")
-        tools = build_registry(Workspace(values.get("run", {}).get("workspace") or runner.workspace))
+        run = values.get("run", {})
+        workspace = Workspace(run.get("workspace") or runner.workspace)
+        memory = AgentMemory(run.get("memory"), workspace.root, runner.settings)
+        tools = run_tools(workspace, runner.settings, memory)  # the commands the run has, memory_add included
         from nodes.validate_json import check_command  # the same checks as the model's commands get
 
         if new_command["name"] not in tools:

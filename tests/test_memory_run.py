@@ -144,3 +144,34 @@ def test_memory_add_and_oversized_outputs_are_recalled(tmp_path):
     texts = [r.memory.text for r in store.recall("is the coolant valve stuck", AgentMemory("faiss", tmp_path / "ws", cfg).scope(values, None), k=3)]
     assert any("coolant valve is stuck open" in t for t in texts)
     assert any("Dr. Okafor" in recalled(p) for p in prompts)
+
+
+def test_a_fork_through_the_graph_does_not_recall_the_abandoned_branch(tmp_path):
+    import json
+
+    cfg = settings()
+    script = write_script(tmp_path, [
+        reply("memory_add", "Noting the bridge.", string="The bridge is closed for repairs."),
+        reply("memory_add", "Noting the password.", string="The password is swordfish."),
+        reply("task_complete", reason="noted"),
+    ])
+    with AgentRunner(tmp_path / "ws", settings=cfg) as runner:
+        run_to_end(runner, runner.start(ai_config=AI_CONFIG, llm=f"script:{script}", continuous=True, thread_id="T"))
+        # The step before cycle 2's command ran: fork there with another memory instead.
+        step = next(line.step for line in runner.history("T") if line.node == "execute_tool" and line.cycle == 2)
+        command = {"name": "memory_add", "args": {"string": "The password is marlin."}}
+        new = runner.fork("T", step, command=json.dumps(command))
+        values = runner.graph.get_state({"configurable": {"thread_id": new}}).values
+        ctx = make_context(values["run"], cfg)
+        run_to_end(runner, runner.resume(new, context=ctx))
+        assert runner.status(new).stop_reason == "Task complete: noted"
+        # Recall leaves out what the history window still shows, so ask the store directly, as of each
+        # thread's last checkpoint: its memory cursor, written by the graph's nodes, decides what is seen.
+        def recall(thread_id: str) -> str:
+            final = runner.graph.get_state({"configurable": {"thread_id": thread_id}}).values
+            return " | ".join(r.memory.text for r in ctx.memory.recall(final, "what is the password", before_cycle=99, k=5))
+
+        forked, original = recall(new), recall("T")
+    assert "marlin" in forked and "bridge is closed" in forked
+    assert "swordfish" not in forked  # written by the branch the fork abandoned
+    assert "swordfish" in original and "marlin" not in original
