@@ -120,6 +120,18 @@ def test_clear_forgets_one_namespace(make_store):
     assert store.count() == 1 and store.recall("me", Scope(("a", "b")), k=5)[0].memory.text == "keep me"
 
 
+def test_replace_swaps_one_writers_rows_and_keeps_the_rest(make_store):
+    store, other = make_store(), make_store()
+    def chunk(text, writer="ingest:/notes/a.txt", namespace="agent"):
+        return Memory(text=text, namespace=namespace, source=DOCUMENT, thread=writer)
+    store.add([chunk("old version of a"), chunk("b stays", "ingest:/notes/b.txt"), chunk("a elsewhere", namespace="x")])
+    other.count()  # a second process holding the old rows
+    store.replace([chunk("new version of a, part one"), chunk("new version of a, part two")])
+    for seen_by in (store, other, make_store()):
+        texts = sorted(m.text for m in (r.memory for r in seen_by.recall("version a b", Scope(("agent", "x")), k=10)))
+        assert texts == ["a elsewhere", "b stays", "new version of a, part one", "new version of a, part two"]
+
+
 def test_another_embedding_model_is_refused(make_store):
     make_store().add([doc("made with the bag of words")])
     with pytest.raises(AgentError, match="was made with the embedding model 'test-bag-of-words'"):

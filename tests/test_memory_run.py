@@ -86,6 +86,24 @@ def test_ingested_files_are_recalled_by_a_later_run(tmp_path):
     assert "Project Zephyr launches on 12 March" in recalled(prompts[0])
     assert "From zephyr.md (part 1 of" in recalled(prompts[0])
 
+    # Ingesting again after an edit replaces the file's chunks instead of adding copies.
+    import sqlite3
+
+    from graph.memory.faiss_store import default_faiss_path
+
+    def stored_texts():
+        with sqlite3.connect(default_faiss_path(ws)) as db:
+            return [row[0] for row in db.execute("SELECT text FROM memories WHERE source = 'document'")]
+
+    before = stored_texts()
+    (docs / "cooking.txt").write_text("To make tea, boil water and steep the leaves for five minutes.")
+    again = CliRunner().invoke(app, ["ingest", str(docs), "-w", str(ws), "--chunk-size", "500", "--overlap", "50"],
+                               env={"MEMORY_EMBEDDINGS": "local", "MEMORY_BACKEND": "faiss"})
+    assert again.exit_code == 0, again.output
+    after = stored_texts()
+    assert len(after) == len(before)
+    assert any("five minutes" in t for t in after) and not any("three minutes" in t for t in after)
+
 
 def test_ingest_refuses_bad_chunking_and_missing_paths(tmp_path):
     (tmp_path / "a.txt").write_text("text")

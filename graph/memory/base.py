@@ -79,6 +79,7 @@ class VectorMemory(ABC):
         self.embedder = embedder
         self._rows = _Rows()
         self._lock = threading.RLock()
+        self._generation_seen: int | None = None
 
     # --- backend hooks -------------------------------------------------------------------------
     @abstractmethod
@@ -94,7 +95,12 @@ class VectorMemory(ABC):
         """(scores, row indexes) of the k best rows allowed by `mask` (None: all rows)."""
 
     @abstractmethod
-    def _delete_namespace(self, namespace: str) -> None: ...
+    def _delete_ids(self, ids: Sequence[int]) -> None:
+        """Remove rows by store id and bump the generation, in one transaction."""
+
+    @abstractmethod
+    def _generation(self) -> int:
+        """How many deletions the store has seen: when it moves, every open copy reloads its rows."""
 
     def close(self) -> None:  # noqa: B027 - optional for backends
         pass
@@ -102,6 +108,12 @@ class VectorMemory(ABC):
     # --- the API -------------------------------------------------------------------------------
     def sync(self) -> None:
         with self._lock:
+            generation = self._generation()
+            if generation != self._generation_seen:
+                if self._generation_seen is not None:  # rows were deleted, here or by another process
+                    self._rows = _Rows()
+                    self._reset_index()
+                self._generation_seen = generation
             vectors, memories = self._load_new()
             if memories:
                 self._index_rows(vectors, memories)
@@ -164,9 +176,26 @@ class VectorMemory(ABC):
     def clear(self, namespace: str) -> None:
         """Forget a namespace (every run's memories and the documents in it)."""
         with self._lock:
-            self._delete_namespace(namespace)
-            self._rows = _Rows()
-            self._reset_index()
+            self.sync()
+            self._forget([m.id for m in self._rows.memories if m.namespace == namespace])
+
+    def replace(self, memories: Sequence[Memory]) -> None:
+        """Store `memories` in place of the rows their writer (namespace and thread) stored before,
+        e.g. a file ingested again. New rows land before old ones go, so an interrupted replace leaves
+        both versions, never neither."""
+        if not memories:
+            return
+        keys = {(m.namespace, m.thread) for m in memories}
+        vectors = self.embedder.embed([m.text for m in memories])
+        with self._lock:
+            self.sync()
+            old = [m.id for m in self._rows.memories if (m.namespace, m.thread) in keys]
+            self.add_vectors(vectors, memories)
+            self._forget(old)
+
+    def _forget(self, ids: Sequence[int]) -> None:
+        if ids:
+            self._delete_ids(ids)
             self.sync()
 
     def _reset_index(self) -> None:  # noqa: B027

@@ -105,9 +105,15 @@ class FaissMemory(VectorMemory):
         scores, rows = self._index.search(query, k, params=params)
         return scores[0], rows[0]
 
-    def _delete_namespace(self, namespace: str) -> None:
+    def _delete_ids(self, ids: Sequence[int]) -> None:
         with self._db:
-            self._db.execute("DELETE FROM memories WHERE namespace = ?", (namespace,))
+            self._db.executemany("DELETE FROM memories WHERE id = ?", [(i,) for i in ids])
+            self._db.execute("INSERT INTO info VALUES ('generation', 1) "
+                             "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+
+    def _generation(self) -> int:
+        row = self._db.execute("SELECT value FROM info WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row else 0
 
     def _reset_index(self) -> None:
         self._last_id = 0

@@ -2,8 +2,8 @@
 overlapping chunks, embedded, and stored as documents of a namespace, so later runs recall them.
 
 Binary files (a NUL byte in the first 8 KB, or not UTF-8) are skipped with a message. A file's chunks
-are stored in one write, so an interrupted ingest leaves whole files; ingesting a file again adds its
-chunks again (documents carry no run lineage to deduplicate against).
+are stored in one write, so an interrupted ingest leaves whole files. A document's writer (its `thread`)
+is `ingest:<absolute path>`: ingesting a file again replaces its chunks instead of adding copies.
 """
 
 from __future__ import annotations
@@ -78,11 +78,13 @@ def ingest(
     base = target if target.is_dir() else target.parent
     for path, chunks in planned if planned is not None else plan_chunks(target, chunk_size, overlap, report):
         name = path.relative_to(base).as_posix()
+        writer = f"ingest:{path.resolve()}"
         memories = [
-            Memory(text=f"From {name} (part {i} of {len(chunks)}): {chunk}", namespace=namespace, source=DOCUMENT)
+            Memory(text=f"From {name} (part {i} of {len(chunks)}): {chunk}", namespace=namespace, source=DOCUMENT,
+                   thread=writer)
             for i, chunk in enumerate(chunks, 1)
         ]
-        store.add(memories)
+        store.replace(memories)
         report.files += 1
         report.chunks += len(memories)
         if on_chunks:

@@ -104,23 +104,31 @@ class RedisMemory(VectorMemory):
         top = top[np.argsort(-scores[top])]
         return scores[top], top
 
-    def _delete_namespace(self, namespace: str) -> None:
-        """Remove the namespace's rows and rebuild the id list without them (a transaction, so
-        clients that load meanwhile see the old list or the new one)."""
-        ids = self._client.lrange(self._key("rows"), 0, -1)
-        with self._client.pipeline(transaction=False) as pipe:
-            for row_id in ids:
-                pipe.hget(self._key("row", row_id.decode()), "namespace")
-            spaces = pipe.execute()
-        gone = [i for i, ns in zip(ids, spaces) if ns is not None and ns.decode() == namespace]
-        kept = [i for i, ns in zip(ids, spaces) if ns is not None and ns.decode() != namespace]
+    def _delete_ids(self, ids: Sequence[int]) -> None:
+        """Remove the rows and rebuild the id list without them. WATCH makes it a compare-and-set:
+        a row another process appends meanwhile restarts the rebuild instead of being dropped."""
+        import redis
+
+        gone = {str(i) for i in ids}
         with self._client.pipeline(transaction=True) as pipe:
-            pipe.delete(self._key("rows"))
-            if kept:
-                pipe.rpush(self._key("rows"), *kept)
-            for row_id in gone:
-                pipe.delete(self._key("row", row_id.decode()))
-            pipe.execute()
+            while True:
+                try:
+                    pipe.watch(self._key("rows"))
+                    kept = [i for i in pipe.lrange(self._key("rows"), 0, -1) if i.decode() not in gone]
+                    pipe.multi()
+                    pipe.delete(self._key("rows"))
+                    if kept:
+                        pipe.rpush(self._key("rows"), *kept)
+                    for row_id in gone:
+                        pipe.delete(self._key("row", row_id))
+                    pipe.incr(self._key("generation"))
+                    pipe.execute()
+                    return
+                except redis.WatchError:
+                    continue
+
+    def _generation(self) -> int:
+        return int(self._client.get(self._key("generation")) or 0)
 
     def _reset_index(self) -> None:
         self._loaded = 0
