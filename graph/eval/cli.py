@@ -10,7 +10,7 @@ import typer
 from graph import console as ui
 from graph.errors import AgentError
 from graph.eval.challenge import load_suite
-from graph.eval.report import print_report, write_json
+from graph.eval.report import print_report, progress_line, write_json
 from graph.eval.runner import DEFAULT_CYCLES, SCRIPTED, RunResult, run_suite
 from graph.memory.agent_memory import check_backend
 
@@ -45,9 +45,7 @@ def eval_command(
         ui.show_note(f"Running {len(challenges)} challenges x {repeat} with --llm {llm}, at most {cycles} cycles each.")
 
         def progress(r: RunResult) -> None:
-            mark = "[green]pass[/]" if r.passed else "[red]fail[/]"
-            ui.console.print(f"{mark} {r.challenge} #{r.repeat}: {r.cycles} cycles, {r.seconds:.1f} s"
-                             + ("" if r.passed else f" ({r.reason})"))
+            ui.console.print(progress_line(r))
 
         results = run_suite(challenges, repeats=repeat, on_result=progress, llm=llm, cycles=cycles,
                             memory=memory, keep=keep)

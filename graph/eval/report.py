@@ -40,6 +40,12 @@ def summary(results: list[RunResult]) -> dict:
     }
 
 
+def progress_line(r: RunResult) -> str:
+    """One finished run, printed as it ends: "pass NAME #K: C cycles, S s" (and why it failed)."""
+    mark = "[green]pass[/]" if r.passed else "[red]fail[/]"
+    return f"{mark} {r.challenge} #{r.repeat}: {r.cycles} cycles, {r.seconds:.1f} s" + ("" if r.passed else f" ({r.reason})")
+
+
 def results_table(results: list[RunResult]) -> Table:
     table = Table("challenge", "pass", "cycles", "seconds", "s/cycle", "prompt tok/cycle", "why", box=None)
     for name, runs in by_challenge(results).items():

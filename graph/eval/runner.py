@@ -7,8 +7,8 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -99,18 +99,20 @@ def _drive(steps: Iterable[Step], deadline: float, trace: Trace) -> str | None:
     return None
 
 
-def run_challenge(
-    challenge: Challenge,
-    *,
-    llm: str = "auto",
-    cycles: int = DEFAULT_CYCLES,
-    repeat: int = 1,
-    settings: Settings | None = None,
-    memory: str = "none",
-    keep: Path | None = None,
-) -> RunResult:
-    """One run of `challenge`; `keep`: copy the final workspace to keep/<name>-<repeat> for inspection."""
-    settings = settings or get_settings()
+@dataclass(frozen=True)
+class Prepared:
+    """A challenge's run, ready for an agent: its workspace, its pages' URL, the settings to use."""
+
+    tmp: Path  # scratch folder outside the workspace (the agent never sees it)
+    workspace: Path
+    site_url: str | None  # where the challenge's web pages are served, if it has any
+    settings: Settings  # loopback URLs allowed when pages are served
+
+
+@contextmanager
+def prepared_run(challenge: Challenge, settings: Settings) -> Iterator[Prepared]:
+    """A fresh temporary workspace holding the challenge's artifacts_in and its pages served for the
+    length of the block (shared with benchmarks/langchain_port.py, so both agents get the same setup)."""
     tmp = Path(tempfile.mkdtemp(prefix=f"autogpt-eval-{challenge.folder.name}-"))
     workspace = tmp / "workspace"
     try:
@@ -122,46 +124,68 @@ def run_challenge(
             site_url = site.url if site else None
             if site:  # the pages are on loopback, which the web commands refuse unless allowed
                 settings = settings.model_copy(update={"allow_loopback_urls": True})
-            spec = _model_spec(challenge, llm, tmp, site_url)
-            started = time.monotonic()
-            stop, trace = None, Trace()
-            with AgentRunner(workspace, checkpointer="memory", settings=settings) as runner:
-                # A model that cannot be made (no such file, no key) fails the whole eval, here.
-                steps = runner.start(
-                    ai_config=ai_config_for(challenge.task_for(site_url)), llm=spec, continuous=True,
-                    continuous_limit=cycles, memory=memory,
-                )
-                try:
-                    stop = _drive(steps, started + challenge.cutoff, trace)
-                except AgentError as exc:  # a model that fails, a script that runs out: the run ends there
-                    stop = f"Error: {exc}"
-                seconds = time.monotonic() - started
-                status = runner.status(runner.thread_id) if runner.thread_id else None
-        result = grade(challenge, workspace, settings)
-        usage = status.usage if status else {}
-        if keep is not None:
-            target = Path(keep) / f"{challenge.folder.name}-{repeat}"
-            shutil.rmtree(target, ignore_errors=True)
-            shutil.copytree(workspace, target)
-        return RunResult(
-            challenge=challenge.name, repeat=repeat, passed=result.passed, reason=result.reason,
-            cycles=status.cycle if status else 0, seconds=round(seconds, 3),
-            prompt_tokens=usage.get("prompt_tokens", 0), completion_tokens=usage.get("completion_tokens", 0),
-            stop_reason=stop or (status.stop_reason if status else None),
-            commands=trace.commands, command_errors=trace.command_errors, invalid_replies=trace.invalid_replies,
-        )
+            yield Prepared(tmp, workspace, site_url, settings)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def keep_workspace(workspace: Path, keep: Path | None, challenge: Challenge, repeat: int) -> None:
+    """Copy the final workspace to keep/<name>-<repeat> for inspection (nothing when keep is None)."""
+    if keep is not None:
+        target = Path(keep) / f"{challenge.folder.name}-{repeat}"
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(workspace, target)
+
+
+def run_challenge(
+    challenge: Challenge,
+    *,
+    llm: str = "auto",
+    cycles: int = DEFAULT_CYCLES,
+    repeat: int = 1,
+    settings: Settings | None = None,
+    memory: str = "none",
+    keep: Path | None = None,
+) -> RunResult:
+    """One run of `challenge`; `keep`: copy the final workspace to keep/<name>-<repeat> for inspection."""
+    with prepared_run(challenge, settings or get_settings()) as run:
+        spec = _model_spec(challenge, llm, run.tmp, run.site_url)
+        started = time.monotonic()
+        stop, trace = None, Trace()
+        with AgentRunner(run.workspace, checkpointer="memory", settings=run.settings) as runner:
+            # A model that cannot be made (no such file, no key) fails the whole eval, here.
+            steps = runner.start(
+                ai_config=ai_config_for(challenge.task_for(run.site_url)), llm=spec, continuous=True,
+                continuous_limit=cycles, memory=memory,
+            )
+            try:
+                stop = _drive(steps, started + challenge.cutoff, trace)
+            except AgentError as exc:  # a model that fails, a script that runs out: the run ends there
+                stop = f"Error: {exc}"
+            seconds = time.monotonic() - started
+            status = runner.status(runner.thread_id) if runner.thread_id else None
+        result = grade(challenge, run.workspace, run.settings)
+        keep_workspace(run.workspace, keep, challenge, repeat)
+    usage = status.usage if status else {}
+    return RunResult(
+        challenge=challenge.name, repeat=repeat, passed=result.passed, reason=result.reason,
+        cycles=status.cycle if status else 0, seconds=round(seconds, 3),
+        prompt_tokens=usage.get("prompt_tokens", 0), completion_tokens=usage.get("completion_tokens", 0),
+        stop_reason=stop or (status.stop_reason if status else None),
+        commands=trace.commands, command_errors=trace.command_errors, invalid_replies=trace.invalid_replies,
+    )
+
+
 def run_suite(
-    challenges: list[Challenge], *, repeats: int = 1, on_result: Callable[[RunResult], None] | None = None, **options
+    challenges: list[Challenge], *, repeats: int = 1, on_result: Callable[[RunResult], None] | None = None,
+    run_one: Callable[..., RunResult] = run_challenge, **options
 ) -> list[RunResult]:
-    """Every challenge `repeats` times (all challenges once, then again), in order."""
+    """Every challenge `repeats` times (all challenges once, then again), in order; `run_one` runs one
+    (another agent's runner, called as run_one(challenge, repeat=k, **options))."""
     results = []
     for k in range(1, repeats + 1):
         for challenge in challenges:
-            result = run_challenge(challenge, repeat=k, **options)
+            result = run_one(challenge, repeat=k, **options)
             results.append(result)
             if on_result:
                 on_result(result)
