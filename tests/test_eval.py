@@ -105,6 +105,10 @@ def test_an_agent_that_edits_the_python_test_does_not_pass(tmp_path):
     assert "test_stats.py exited with 1" in result.reason and "AssertionError" in result.reason
     # The grader restored the shipped test in the graded workspace; the agent's edit ran during the run.
     assert (keep / "fix_average-1" / "test_stats.py").read_text() == (challenge.custom_python / "test_stats.py").read_text()
+    # --keep also keeps what the model said and what each command returned.
+    transcript = (keep / "fix_average-1.transcript.txt").read_text()
+    assert transcript.count("MODEL: ") == 3 and '"name": "execute_python_file"' in transcript
+    assert "SYSTEM: Command execute_python_file returned:" in transcript and "STOP: Task complete" in transcript
 
 
 def test_a_test_the_agent_deleted_is_restored_and_the_fix_still_counts(tmp_path):

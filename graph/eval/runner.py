@@ -77,8 +77,12 @@ class Trace:
     commands: list[str] = field(default_factory=list)
     command_errors: int = 0
     invalid_replies: int = 0
+    # What happened, in order (the model's raw replies, push-backs, command results, the stop), kept
+    # with the workspace by --keep: the JSON says that a run failed, this says why.
+    transcript: list[str] = field(default_factory=list)
 
     def see(self, step: Step) -> None:
+        self._record(step.node, step.update)
         if step.node == "validate_json":
             if step.update.get("command"):
                 self.commands.append(step.update["command"]["name"])
@@ -88,6 +92,18 @@ class Trace:
             self.command_errors += sum(
                 1 for e in step.update.get("history", []) if e["kind"] == "system" and " returned: Error" in e["text"]
             )
+
+
+    def _record(self, node: str, update: dict) -> None:
+        if node == "think" and update.get("reply"):
+            self.transcript.append(f"MODEL: {update['reply']}")
+        elif node == "validate_json" and (update.get("prompt") or {}).get("retries"):
+            self.transcript.append(f"PUSHED BACK: {update['prompt']['retries'][-1]}")
+        for event in update.get("history", []) if node != "think" else []:
+            if event["kind"] != "assistant":
+                self.transcript.append(f"{event['kind'].upper()}: {event['text']}")
+        if update.get("stop_reason"):
+            self.transcript.append(f"STOP: {update['stop_reason']}")
 
 
 def _drive(steps: Iterable[Step], deadline: float, trace: Trace) -> str | None:
@@ -129,12 +145,16 @@ def prepared_run(challenge: Challenge, settings: Settings) -> Iterator[Prepared]
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def keep_workspace(workspace: Path, keep: Path | None, challenge: Challenge, repeat: int) -> None:
-    """Copy the final workspace to keep/<name>-<repeat> for inspection (nothing when keep is None)."""
+def keep_workspace(workspace: Path, keep: Path | None, challenge: Challenge, repeat: int,
+                   transcript: list[str] | None = None) -> None:
+    """Copy the final workspace to keep/<name>-<repeat> for inspection, and the run's transcript to
+    keep/<name>-<repeat>.transcript.txt (nothing when keep is None)."""
     if keep is not None:
         target = Path(keep) / f"{challenge.folder.name}-{repeat}"
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(workspace, target)
+        if transcript is not None:
+            target.with_name(target.name + ".transcript.txt").write_text("\n\n".join(transcript) + "\n", "utf-8")
 
 
 def run_challenge(
@@ -165,7 +185,7 @@ def run_challenge(
             seconds = time.monotonic() - started
             status = runner.status(runner.thread_id) if runner.thread_id else None
         result = grade(challenge, run.workspace, run.settings)
-        keep_workspace(run.workspace, keep, challenge, repeat)
+        keep_workspace(run.workspace, keep, challenge, repeat, trace.transcript)
     usage = status.usage if status else {}
     return RunResult(
         challenge=challenge.name, repeat=repeat, passed=result.passed, reason=result.reason,
