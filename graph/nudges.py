@@ -96,6 +96,19 @@ def goal_file_notes(state: AgentState, workspace: Workspace) -> list[str]:
     return _goal_files(" ".join(state.get("ai_config", {}).get("ai_goals", [])), workspace)
 
 
+def goal_files_done(state: AgentState, workspace: Workspace) -> list[str]:
+    """The files the goals name when every one of them exists ([] while one is missing, or none named)."""
+    named, missing = _named_files(" ".join(state.get("ai_config", {}).get("ai_goals", [])), workspace)
+    return [] if missing else named
+
+
+def finish_for_repeater(files: list[str]) -> dict:
+    """task_complete in place of a command that changes nothing, which the model insisted on after a
+    push-back once its goal files existed (seen with the 1.5B model: the same read and the same
+    write, alternating until the cycle limit, with task_complete suggested every cycle)."""
+    return {"name": "task_complete", "args": {"reason": render("finish_for_repeater", files=", ".join(files))}}
+
+
 def missing_goal_files(state: AgentState, workspace: Workspace) -> list[str]:
     """Files the goals name that do not exist in the workspace yet."""
     goals = " ".join(state.get("ai_config", {}).get("ai_goals", []))

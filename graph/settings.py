@@ -145,9 +145,11 @@ class Settings(BaseSettings):
     # list_agents,delete_agent" to give a small local model a shorter prompt). task_complete always stays.
     disabled_commands: str = ""
     # Also left out when the embedded local model runs (`--llm local`): a 1.5B model given AutoGPT's 21
-    # commands wrote the trigger sentence into its file and looped; files, search, browse and Python stay.
+    # commands wrote the trigger sentence into its file and looped; files, browse and Python stay. google
+    # too: with a URL or a file in its task it still searched, offline, until loop detection stopped it
+    # (3 of 18 challenges); set LOCAL_DISABLED_COMMANDS to give it back where there is internet.
     local_disabled_commands: str = (
-        "get_hyperlinks,get_text_summary,analyze_code,improve_code,write_tests,clone_repository,"
+        "google,get_hyperlinks,get_text_summary,analyze_code,improve_code,write_tests,clone_repository,"
         "start_agent,message_agent,list_agents,delete_agent,memory_add"
     )
 

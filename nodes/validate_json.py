@@ -12,7 +12,9 @@ from graph import loop_guard
 from graph.context import AgentContext, context_of
 from graph.errors import RunStop
 from graph.llm_call import call_model
-from graph.nudges import goal_file_notes, missing_goal_files, no_op_write, unchanged_repeat
+from graph.nudges import (
+    finish_for_repeater, goal_file_notes, goal_files_done, missing_goal_files, no_op_write, unchanged_repeat,
+)
 from graph.prompts import render
 from graph.reply_parsing import ReplyError, find_placeholder, is_placeholder_command, parse_reply
 from graph.state import AgentState
@@ -80,13 +82,20 @@ def validate_json(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
                 return {"stop_reason": str(stop), "prompt": None, "usage": usage}
     if parsed is not None:
         args, problem = check_command(parsed["command"], ctx.tools)
-        # Pushed back once per cycle: a model that insists gets its way (the loop guard still applies).
-        if problem is None and not state.get("invalid_replies"):
-            if parsed["command"]["name"] == "task_complete":
-                problem = _early_finish(state, ctx)
-            else:
-                repeat = unchanged_repeat(state, parsed["command"], ctx.tools) or no_op_write(parsed["command"], ctx.workspace)
-                problem = _with_goal_note(repeat, state, ctx)
+        if problem is None:  # an alias ("create_file") runs, is checked and is remembered as its command
+            parsed["command"]["name"] = ctx.tools.get(parsed["command"]["name"]).name
+        # Pushed back once per cycle: a model that insists gets its way (the loop guard still applies),
+        # except on a command that changes nothing once every file its goals name exists: then the
+        # push-back's suggestion, task_complete, is what runs (the human can still refuse it).
+        if problem is None and parsed["command"]["name"] != "task_complete":
+            no_op = unchanged_repeat(state, parsed["command"], ctx.tools) or no_op_write(parsed["command"], ctx.workspace)
+            if no_op and not state.get("invalid_replies"):
+                problem = _with_goal_note(no_op, state, ctx)
+            elif no_op and (written := goal_files_done(state, ctx.workspace)):
+                parsed["command"] = finish_for_repeater(written)
+                args = parsed["command"]["args"]
+        elif problem is None and not state.get("invalid_replies"):
+            problem = _early_finish(state, ctx)
         if problem is None:
             command = {"name": parsed["command"]["name"], "args": args}
             looping = loop_guard.stop_reason(state, command)

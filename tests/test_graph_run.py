@@ -220,6 +220,14 @@ def test_wrong_commands_are_retried(runner, tmp_path, bad, problem):
     assert runner.status(runner.thread_id).stop_reason.startswith("Task complete")
 
 
+def test_invented_command_names_run_as_the_command_they_mean(runner, tmp_path):
+    script = [reply("create_file", filename="a.txt", text="hi"), reply("finish", reason="a.txt written")]
+    steps = start(runner, tmp_path, script, continuous=True)
+    assert (runner.workspace / "a.txt").read_text() == "hi"
+    assert [s.update["command"]["name"] for s in steps if s.node == "validate_json"] == ["write_to_file", "task_complete"]
+    assert runner.status(runner.thread_id).stop_reason == "Task complete: a.txt written"
+
+
 def test_too_many_invalid_replies_stop_the_run(runner, tmp_path):
     runner.settings.fix_json_with_model = False
     script = {"repeat": True, "think": ["no json here"]}
@@ -303,6 +311,26 @@ def test_an_insisted_read_only_repeat_runs(runner, tmp_path):
     status = runner.status(runner.thread_id)
     assert status.stop_reason == "Task complete: ok" and status.usage["calls"]["think"] == 4
     assert status.cycle == 3  # listed, pushed back, listed again, finished
+
+
+def test_insisting_on_a_no_op_once_the_goal_files_exist_finishes_the_run(runner, tmp_path):
+    cfg = {**AI_CONFIG, "ai_goals": ["Write a haiku to haiku.txt"]}
+    write, read = reply("write_to_file", filename="haiku.txt", text="leaves"), reply("read_file", filename="haiku.txt")
+    script = [write, read, write, read, reply("write_to_file", filename="other.txt", text="never reached")]
+    start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
+    status = runner.status(runner.thread_id)
+    # write, read; the same write is pushed back; the model insists on the read it already ran: it ends.
+    assert status.stop_reason == ("Task complete: haiku.txt written; ended by the runtime: the model repeated "
+                                  "a command that changes nothing")
+    assert status.cycle == 3 and not (runner.workspace / "other.txt").exists()
+
+
+def test_an_insisted_no_op_runs_while_a_goal_file_is_missing(runner, tmp_path):
+    cfg = {**AI_CONFIG, "ai_goals": ["Write a haiku to haiku.txt"]}
+    listing = reply("list_files", directory=".")
+    start_scripted(runner, tmp_path, [listing, listing, listing, reply("task_complete", reason="ok"),
+                                      reply("task_complete", reason="ok")], ai_config=cfg, continuous=True)
+    assert runner.status(runner.thread_id).stop_reason == "Task complete: ok"
 
 
 def test_rewriting_a_file_with_the_same_text_is_pushed_back_once(runner, tmp_path):

@@ -22,7 +22,17 @@ from tools.workspace import Workspace
 
 
 # Other names the model may use for a command; accepted, but not listed in the prompt a second time.
-ALIASES = {"web_search": "google"}
+# Beyond web_search, the names a small model invents for the file commands (seen with the 1.5B local
+# model: "create_file" four times in a row, each refused as unknown, ended a run that had read its input).
+ALIASES = {
+    "web_search": "google",
+    "create_file": "write_to_file", "write_file": "write_to_file", "save_file": "write_to_file",
+    "save_to_file": "write_to_file", "append_file": "append_to_file",
+    "read": "read_file", "open_file": "read_file", "read_from_file": "read_file",
+    "list_directory": "list_files", "list_dir": "list_files", "ls": "list_files",
+    "run_python_file": "execute_python_file", "run_python_code": "execute_python_code",
+    "finish": "task_complete", "complete_task": "task_complete",
+}
 
 
 class ToolRegistry:
