@@ -36,17 +36,22 @@ def system_prompt(ai_config: dict, tools: ToolRegistry) -> str:
     p = prompts()
     goals = "\n".join(f"{i}. {g}" for i, g in enumerate(ai_config.get("ai_goals", []), 1))
     names = set(tools.names())
-    resources = [r["text"] for r in p["resources"] if set(r["requires"]) <= names]
+    resources = _available(p["resources"], names)
     parts = [
         render("system_intro", ai_name=ai_config["ai_name"], ai_role=ai_config["ai_role"]),
         f"{p['goals_header']}\n\n{goals}\n\n",
-        "Constraints:\n" + _numbered(p["constraints"]),
+        "Constraints:\n" + _numbered(_available(p["constraints"], names)),
         "Commands:\n" + command_list(tools),
         "Resources:\n" + _numbered(resources),
         "Performance Evaluation:\n" + _numbered(p["performance_evaluation"]),
         p["response_format"],
     ]
     return "\n".join(parts[:2]) + "\n" + "\n\n".join(parts[2:])
+
+
+def _available(entries: list, names: set[str]) -> list[str]:
+    """Prompt lines: plain strings, and {text, requires} entries whose commands are all registered."""
+    return [e if isinstance(e, str) else e["text"] for e in entries if isinstance(e, str) or set(e["requires"]) <= names]
 
 
 def _numbered(lines: list[str]) -> str:

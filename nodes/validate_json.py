@@ -58,7 +58,15 @@ def _early_finish(state: AgentState, ctx: AgentContext) -> str | None:
 
 
 def _with_goal_note(problem: str | None, state: AgentState, ctx: AgentContext) -> str | None:
-    return " ".join([problem, *goal_file_notes(state, ctx.workspace)]) if problem else None
+    """The push-back on a command that changes nothing, with where the goals stand. While a goal file
+    is missing it ends with the write to copy: the 1.5B model re-read its input with the note "compose
+    it yourself" every time, and copies a concrete command more readily (as with task_complete)."""
+    if not problem:
+        return None
+    missing = missing_goal_files(state, ctx.workspace)
+    if missing:
+        return " ".join([problem, render("write_missing_now", filename=missing[0])])
+    return " ".join([problem, *goal_file_notes(state, ctx.workspace)])
 
 
 def validate_json(state: AgentState, runtime: Runtime[AgentContext]) -> dict:

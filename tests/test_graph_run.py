@@ -296,7 +296,8 @@ def test_an_unchanged_read_only_repeat_is_pushed_back_once(runner, tmp_path):
     _, prompts = start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
     pushback = prompts[2][-1].content
     assert "You already ran list_files with these arguments and nothing has been written since" in pushback
-    assert '"The directory is empty."' in pushback and "haiku.txt, which does not exist yet" in pushback
+    assert '"The directory is empty."' in pushback and "haiku.txt does not exist yet" in pushback
+    assert '{"name": "write_to_file", "args": {"filename": "haiku.txt", "text": "<its content>"}}' in pushback
     # After a write the same listing is new information again, so it runs.
     history = runner.graph.get_state(runner._config(runner.thread_id)).values["history"]
     listings = [e["text"] for e in history if e["text"].startswith("Command list_files returned")]

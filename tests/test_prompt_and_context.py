@@ -203,6 +203,9 @@ def test_disabled_commands_leave_the_prompt(tmp_path):
     slim = build_registry(Workspace(tmp_path / "ws"), Settings(_env_file=None, disabled_commands="start_agent, message_agent,list_agents,delete_agent,task_complete"))
     assert set(full.names()) - set(slim.names()) == {"start_agent", "message_agent", "list_agents", "delete_agent"}
     assert "task_complete" in slim and "Agents for delegation" not in system_prompt(AI_CONFIG, slim)
+    # A constraint that names a command is left out with it.
+    assert "run it with execute_python_code" in system_prompt(AI_CONFIG, full)
+    assert "execute_python_code" not in system_prompt(AI_CONFIG, full.without("execute_python_code"))
     assert len(command_list(slim)) < len(command_list(full))
 
 
@@ -217,6 +220,6 @@ def test_a_small_local_model_gets_the_lean_command_list(tmp_path, monkeypatch):
     # The same models marked small, as graph.models._local marks the embedded model.
     monkeypatch.setattr(context_module, "make_models", lambda *a, **k: replace(full.models, small=True))
     lean = context_module.make_context({"llm": "local", "workspace": str(tmp_path)}, settings).tools.names()
-    assert not {"start_agent", "analyze_code", "memory_add", "clone_repository"} & set(lean)
-    assert {"read_file", "write_to_file", "list_files", "google", "browse_website", "execute_python_file",
-            "task_complete"} <= set(lean)
+    assert not {"start_agent", "analyze_code", "memory_add", "clone_repository", "google"} & set(lean)
+    assert {"read_file", "write_to_file", "list_files", "browse_website", "execute_python_file",
+            "execute_python_code", "task_complete"} <= set(lean)
