@@ -65,6 +65,13 @@ def test_python_file_runs_in_the_workspace(ws):
     assert (ws.root / "made.txt").read_text() == "x"
 
 
+def test_a_standard_module_used_without_import_gets_a_hint(ws):
+    out = run_code(ws, "print(csv.reader(['a,b']))")
+    assert "NameError: name 'csv' is not defined" in out
+    assert out.endswith("The code uses the module csv without importing it: add `import csv` at its top.")
+    assert "without importing" not in run_code(ws, "print(undefined_name)")  # not a module: no hint
+
+
 def test_python_file_refusals(ws):
     tool = tools_for(ws)["execute_python_file"]
     with pytest.raises(ValueError, match="outside the workspace|not allowed"):

@@ -8,6 +8,7 @@ code, output, which limit stopped it), never an exception that stops the run.
 
 from __future__ import annotations
 
+import re
 import sys
 
 from langchain_core.tools import BaseTool, StructuredTool
@@ -39,6 +40,23 @@ def python_argv() -> list[str]:
     return [sys.executable, "-B", "-E", "-s", "-u"]
 
 
+_UNDEFINED = re.compile(r"NameError: name '(\w+)' is not defined")
+
+
+def missing_import_hint(stderr: str) -> str | None:
+    """One sentence when code used a standard module it never imported (the 1.5B model wrote
+    csv.reader(...) without `import csv`, then re-ran the same code as if the error said nothing)."""
+    match = _UNDEFINED.search(stderr or "")
+    if match and match[1] in sys.stdlib_module_names:
+        return f"The code uses the module {match[1]} without importing it: add `import {match[1]}` at its top."
+    return None
+
+
+def _for_model(outcome) -> str:
+    hint = missing_import_hint(outcome.stderr)
+    return outcome.for_model() + (f"\n{hint}" if hint else "")
+
+
 def build_execute_tools(workspace: Workspace, settings) -> list[BaseTool]:
     sandbox = Sandbox(workspace, settings)
 
@@ -48,11 +66,11 @@ def build_execute_tools(workspace: Workspace, settings) -> list[BaseTool]:
             raise ValueError(f"{filename!r} is not a Python file; execute_python_file runs .py files only.")
         if not path.is_file():
             raise FileNotFoundError(f"File {filename!r} does not exist; write it with write_to_file first.")
-        return sandbox.run([*python_argv(), workspace.relative(path)]).for_model()
+        return _for_model(sandbox.run([*python_argv(), workspace.relative(path)]))
 
     def execute_python_code(code: str) -> str:
         # Through stdin, not a file: nothing is left in the workspace, and no argv length limit.
-        return sandbox.run([*python_argv(), "-"], stdin=code.encode("utf-8", errors="replace")).for_model()
+        return _for_model(sandbox.run([*python_argv(), "-"], stdin=code.encode("utf-8", errors="replace")))
 
     def execute_shell(command_line: str) -> str:
         refused = refusal(command_line, settings)
