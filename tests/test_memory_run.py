@@ -139,7 +139,7 @@ def test_a_fork_does_not_recall_what_the_abandoned_branch_remembered(tmp_path):
 
 
 def test_memory_add_and_oversized_outputs_are_recalled(tmp_path):
-    cfg = settings(smart_token_limit=2000, fast_token_limit=2000, max_reply_tokens=400)
+    cfg = settings(smart_token_limit=2000, fast_token_limit=2000, max_reply_tokens=300)
     big = "\n".join(f"row {i}: sensor reading nominal" for i in range(600)) + "\nrow 600: the reactor coolant valve is stuck open"
     (tmp_path / "ws").mkdir()
     (tmp_path / "ws" / "log.txt").write_text(big)
