@@ -74,7 +74,9 @@ def _render(step: Step, ai_name: list[str], speaker=None) -> None:
         if speaker:
             speaker.say(update.get("thoughts", {}).get("speak", ""))
     elif step.node == "validate_json" and update.get("invalid_replies"):
-        ui.show_note(f"The reply could not be used; asking again ({update['invalid_replies']}).", "red")
+        # The problem as the model is told it (an unusable reply, or a push-back on a no-op), shortened.
+        told = ((update.get("prompt") or {}).get("retries") or [""])[-1].removeprefix("Your last reply could not be used: ")
+        ui.show_note(f"Asking the model again ({update['invalid_replies']}): {told[:240]}", "red")
     elif step.node == "human_gate" and update.get("critique"):
         ui.show_note(f"SELF FEEDBACK: {update['critique']}")
     elif step.node == "execute_tool":

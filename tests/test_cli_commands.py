@@ -29,3 +29,15 @@ def test_banner_names_the_sandbox_and_allow_downloads_enables_download_file(tmp_
     assert ("bubblewrap" if bwrap_usable() else "resource limits only") in banner
     assert (tmp_path / "ws" / "got.txt").read_text() == "downloaded text\n"
     assert 'Successfully downloaded and locally stored file: "got.txt"' in out
+
+
+def test_the_console_says_why_the_model_is_asked_again(tmp_path):
+    (tmp_path / "good.yaml").write_text(yaml.safe_dump(GOOD_SETTINGS), "utf-8")
+    write_script(tmp_path, {"think": ["no json at all", reply("task_complete", reason="done")]}, "S.yaml")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AZURE_", "USE_AZURE"))}
+    env.update(COLUMNS="500", FIX_JSON_WITH_MODEL="false")
+    done = subprocess.run([*cli(), "run", "-C", "good.yaml", "-w", "ws", "--llm", "script:S.yaml", "-c"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, out
+    assert "Asking the model again (1): " in out and "JSON" in out.split("Asking the model again (1): ")[1].splitlines()[0]
