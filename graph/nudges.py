@@ -26,6 +26,11 @@ _FILE_IN_GOAL = re.compile(rf"(?<![\w/.])[\w\-/]*\w\.(?:{_EXTENSIONS})\b")
 _URL = re.compile(r"\S+://\S+")
 
 
+def _goals_text(state: AgentState) -> str:
+    """All goals as one text, where the file names they mention are looked for."""
+    return " ".join(state.get("ai_config", {}).get("ai_goals", []))
+
+
 def _command_of(event: Event) -> dict | None:
     try:
         command = json.loads(event["text"]).get("command")
@@ -37,7 +42,7 @@ def _command_of(event: Event) -> dict | None:
 def nudges(state: AgentState, workspace: Workspace | None = None) -> list[str]:
     history = state.get("history") or []
     replies = [e for e in history if e["kind"] == "assistant"]
-    goals = " ".join(state.get("ai_config", {}).get("ai_goals", []))
+    goals = _goals_text(state)
     notes = _goal_files(goals, workspace)
     loop = loop_guard.warning(state)  # kept in state, so it holds even when the history window is short
     if loop:
@@ -93,12 +98,12 @@ def no_op_write(command: dict, workspace: Workspace) -> str | None:
 
 def goal_file_notes(state: AgentState, workspace: Workspace) -> list[str]:
     """The note on the files the goals name: which are still missing, or that all exist now."""
-    return _goal_files(" ".join(state.get("ai_config", {}).get("ai_goals", [])), workspace)
+    return _goal_files(_goals_text(state), workspace)
 
 
 def goal_files_done(state: AgentState, workspace: Workspace) -> list[str]:
     """The files the goals name when every one of them exists ([] while one is missing, or none named)."""
-    named, missing = _named_files(" ".join(state.get("ai_config", {}).get("ai_goals", [])), workspace)
+    named, missing = _named_files(_goals_text(state), workspace)
     return [] if missing else named
 
 
@@ -111,7 +116,7 @@ def finish_for_repeater(files: list[str]) -> dict:
 
 def missing_goal_files(state: AgentState, workspace: Workspace) -> list[str]:
     """Files the goals name that do not exist in the workspace yet."""
-    goals = " ".join(state.get("ai_config", {}).get("ai_goals", []))
+    goals = _goals_text(state)
     return _named_files(goals, workspace)[1]
 
 
