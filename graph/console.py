@@ -27,13 +27,15 @@ def show_ai_config(cfg: dict) -> None:
 
 def show_thoughts(ai_name: str, thoughts: dict, command: dict | None) -> None:
     console.print(f"[yellow]{escape(ai_name.upper())} THOUGHTS:[/] {escape(thoughts.get('text', ''))}")
-    console.print(f"[yellow]REASONING:[/] {escape(thoughts.get('reasoning', ''))}")
+    if thoughts.get("reasoning"):  # the lean prompt (small local model) asks for none
+        console.print(f"[yellow]REASONING:[/] {escape(thoughts['reasoning'])}")
     plan = [line.lstrip("- ").strip() for line in thoughts.get("plan", "").splitlines() if line.strip()]
     if plan:
         console.print("[yellow]PLAN:[/]")
         for line in plan:
             console.print(f"[green]-[/]  {escape(line)}")
-    console.print(f"[yellow]CRITICISM:[/] {escape(thoughts.get('criticism', ''))}")
+    if thoughts.get("criticism"):
+        console.print(f"[yellow]CRITICISM:[/] {escape(thoughts['criticism'])}")
     if command:
         args = json.dumps(command.get("args", {}), ensure_ascii=False)
         console.print(

@@ -32,7 +32,7 @@ SUMMARY_RESERVE = 500
 MEMORY_RESERVE = 1000
 
 
-def system_prompt(ai_config: dict, tools: ToolRegistry) -> str:
+def system_prompt(ai_config: dict, tools: ToolRegistry, *, lean: bool = False) -> str:
     p = prompts()
     goals = "\n".join(f"{i}. {g}" for i, g in enumerate(ai_config.get("ai_goals", []), 1))
     names = set(tools.names())
@@ -44,7 +44,7 @@ def system_prompt(ai_config: dict, tools: ToolRegistry) -> str:
         "Commands:\n" + command_list(tools),
         "Resources:\n" + _numbered(resources),
         "Performance Evaluation:\n" + _numbered(p["performance_evaluation"]),
-        p["response_format"],
+        p["lean_response_format" if lean else "response_format"],
     ]
     return "\n".join(parts[:2]) + "\n" + "\n\n".join(parts[2:])
 
@@ -88,12 +88,27 @@ def budget_note(state: AgentState) -> str | None:
     return render("budget_note", remaining=f"{left:.3f}", warning=warning)
 
 
-def event_message(event: Event) -> BaseMessage:
+def lean_prompt(ctx: AgentContext) -> bool:
+    """The small local model's lean prompt (Settings.local_prompt)."""
+    return ctx.models.small and ctx.settings.local_prompt == "lean"
+
+
+def event_message(event: Event, *, lean: bool = False) -> BaseMessage:
+    """One history event as a message. In the lean prompt a past reply shows only its command: the
+    small model otherwise copied its previous reply whole, thoughts included, instead of moving on."""
     if event["kind"] == "assistant":
-        return AIMessage(event["text"])
+        return AIMessage(_command_only(event["text"]) if lean else event["text"])
     if event["kind"] == "user":
         return HumanMessage(event["text"])
     return SystemMessage(event["text"])
+
+
+def _command_only(reply: str) -> str:
+    try:
+        command = json.loads(reply)["command"]
+    except (json.JSONDecodeError, KeyError, TypeError):
+        return reply
+    return json.dumps({"command": command}, ensure_ascii=False)
 
 
 def _frame(
@@ -103,7 +118,7 @@ def _frame(
     time, notes) comes after the history, so the prompt's start stays the same from one cycle to the
     next and a server's prompt cache (llama.cpp's KV cache) only evaluates what is new."""
     head = [
-        SystemMessage(system_prompt(state["ai_config"], ctx.tools)),
+        SystemMessage(system_prompt(state["ai_config"], ctx.tools, lean=lean_prompt(ctx))),
         SystemMessage(render("summary_intro", summary=summary_text(ctx, state))),
     ]
     recalled = [SystemMessage(render("recalled_memories", memories="\n".join(memories)))] if memories else []
@@ -254,7 +269,8 @@ def render_prompt(ctx: AgentContext, state: AgentState) -> list[BaseMessage]:
     head, tail = _frame(ctx, state, plan["time"], plan["notes"], recalled_lines(ctx, plan.get("memories") or []))
     history = [e for e in state.get("history") or [] if e["cycle"] >= plan["history_from_cycle"]]
     retries = [HumanMessage(text) for text in plan["retries"]]
-    return head + [event_message(e) for e in history] + tail + retries
+    lean = lean_prompt(ctx)
+    return head + [event_message(e, lean=lean) for e in history] + tail + retries
 
 
 def _notes(ctx: AgentContext, state: AgentState) -> list[str]:

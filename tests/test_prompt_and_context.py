@@ -223,3 +223,30 @@ def test_a_small_local_model_gets_the_lean_command_list(tmp_path, monkeypatch):
     assert not {"start_agent", "analyze_code", "memory_add", "clone_repository", "google"} & set(lean)
     assert {"read_file", "write_to_file", "list_files", "browse_website", "execute_python_file",
             "execute_python_code", "task_complete"} <= set(lean)
+
+
+@pytest.mark.parametrize("local_prompt", ["lean", "autogpt"])
+def test_the_small_models_lean_prompt(tmp_path, monkeypatch, local_prompt):
+    from dataclasses import replace
+
+    import graph.context as context_module
+    from graph.prompt_builder import assemble_prompt, reply_json
+
+    settings = Settings(_env_file=None, local_prompt=local_prompt)
+    scripted = context_module.make_context({"llm": f"script:{write_script(tmp_path, [])}", "workspace": str(tmp_path)}, settings)
+    monkeypatch.setattr(context_module, "make_models", lambda *a, **k: replace(scripted.models, small=True))
+    ctx = context_module.make_context({"llm": "local", "workspace": str(tmp_path)}, settings)
+    thoughts = {"text": "I list the files.", "reasoning": "To see them.", "plan": "- list", "criticism": "", "speak": "Listing."}
+    command = {"name": "list_files", "args": {"directory": "."}}
+    history = [{"cycle": 1, "kind": "assistant", "text": reply_json(thoughts, command), "tokens": 60},
+               {"cycle": 1, "kind": "system", "text": "Command list_files returned: a.txt", "tokens": 10}]
+    state = {"ai_config": AI_CONFIG, "history": history, "cycle": 1}
+    messages = assemble_prompt(ctx, state)
+    past_reply = next(m for m in messages if m.type == "ai")
+    if local_prompt == "lean":
+        assert '"criticism"' not in messages[0].content and '"plan": "- short bulleted' in messages[0].content
+        # Its past reply is shown as the command alone: the small model copied whole replies.
+        assert past_reply.content == '{"command": {"name": "list_files", "args": {"directory": "."}}}'
+    else:
+        assert '"criticism": "constructive self-criticism"' in messages[0].content
+        assert past_reply.content == reply_json(thoughts, command)
