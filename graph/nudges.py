@@ -114,6 +114,15 @@ def finish_for_repeater(files: list[str]) -> dict:
     return {"name": "task_complete", "args": {"reason": render("finish_for_repeater", files=", ".join(files))}}
 
 
+def unused_goal_files(state: AgentState, workspace: Workspace) -> list[str]:
+    """Files the goals name that exist but no command in the history has touched yet (the task's
+    input): the 1.5B model, told to write its output, wrote "John Doe" before reading first.txt."""
+    touched = {str((_command_of(e) or {}).get("args", {}).get("filename", "")) for e in state.get("history") or []
+               if e["kind"] == "assistant"}
+    named, missing = _named_files(_goals_text(state), workspace)
+    return [name for name in named if name not in missing and name not in touched]
+
+
 def missing_goal_files(state: AgentState, workspace: Workspace) -> list[str]:
     """Files the goals name that do not exist in the workspace yet."""
     goals = _goals_text(state)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from collections.abc import Iterator
 from typing import Any
 
@@ -43,7 +44,7 @@ def parse_reply(text: str) -> dict:
     Raises ReplyError (and nothing else) when no usable command can be recovered."""
     if not isinstance(text, str) or not text.strip():
         raise ReplyError(f"Your reply was empty; reply with one JSON object {_FORMAT_HINT}.")
-    data = _find_command_object(_strip_wrapping(text))
+    data = _find_command_object(_python_strings(_strip_wrapping(text)))
     return {"thoughts": _normalise_thoughts(data), "command": _normalise_command(data)}
 
 
@@ -85,6 +86,18 @@ def _strip_wrapping(text: str) -> str:
     if text[:5].lower() == "json ":
         text = text[5:].lstrip()
     return text
+
+
+_TRIPLE_QUOTED = re.compile(r'"""(.*?)"""', re.DOTALL)
+
+
+def _python_strings(text: str) -> str:
+    """A Python triple-quoted string as a JSON one, dedented. The 1.5B coder model writes code
+    arguments as "code": followed by indented lines between triple quotes, which json_repair reads as an empty string (the
+    code then ran as nothing and printed nothing). Valid JSON is left alone."""
+    if '"""' not in text or _strict_loads(text) is not None:
+        return text
+    return _TRIPLE_QUOTED.sub(lambda m: json.dumps(textwrap.dedent(m.group(1)).strip("\n")), text)
 
 
 def _find_command_object(text: str) -> dict:

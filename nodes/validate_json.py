@@ -14,6 +14,7 @@ from graph.errors import RunStop
 from graph.llm_call import call_model
 from graph.nudges import (
     finish_for_repeater, goal_file_notes, goal_files_done, missing_goal_files, no_op_write, unchanged_repeat,
+    unused_goal_files,
 )
 from graph.prompts import render
 from graph.reply_parsing import ReplyError, find_placeholder, is_placeholder_command, parse_reply
@@ -59,12 +60,16 @@ def _early_finish(state: AgentState, ctx: AgentContext) -> str | None:
 
 def _with_goal_note(problem: str | None, state: AgentState, ctx: AgentContext) -> str | None:
     """The push-back on a command that changes nothing, with where the goals stand. While a goal file
-    is missing it ends with the write to copy: the 1.5B model re-read its input with the note "compose
-    it yourself" every time, and copies a concrete command more readily (as with task_complete)."""
+    is missing it ends with the command to copy: the read of an input file the goals name that it has
+    not read yet, else the write (the 1.5B model re-read its input with the note "compose it yourself"
+    every time, and copies a concrete command more readily, as with task_complete)."""
     if not problem:
         return None
     missing = missing_goal_files(state, ctx.workspace)
     if missing:
+        unused = unused_goal_files(state, ctx.workspace)
+        if unused:
+            return " ".join([problem, render("read_input_now", filename=unused[0])])
         return " ".join([problem, render("write_missing_now", filename=missing[0])])
     return " ".join([problem, *goal_file_notes(state, ctx.workspace)])
 

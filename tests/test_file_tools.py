@@ -109,10 +109,21 @@ def test_write_through_symlink_inside_writes_the_target(ws: Workspace, tools: di
 # read_file
 
 
-def test_read_missing_file(tools: dict):
+def test_read_missing_file(ws: Workspace, tools: dict):
     with pytest.raises(FileNotFoundError) as info:
         tools["read_file"].invoke({"filename": "x.txt"})
     assert str(info.value) == "File 'x.txt' does not exist; use list_files to see the files in the workspace."
+    # Where files exist, the error names those of the folder the model aimed at (made-up names).
+    (ws.root / "notes").mkdir()
+    for name in ("monday.txt", "tuesday.txt", ".hidden"):
+        (ws.root / "notes" / name).write_text("x")
+    (ws.root / "top.txt").write_text("x")
+    with pytest.raises(FileNotFoundError) as info:
+        tools["read_file"].invoke({"filename": "notes/garden_shed_lock.txt"})
+    assert str(info.value) == ("File 'notes/garden_shed_lock.txt' does not exist; the files in 'notes' are: "
+                               "notes/monday.txt, notes/tuesday.txt.")
+    with pytest.raises(FileNotFoundError, match="the files in the workspace are: top.txt.$"):
+        tools["read_file"].invoke({"filename": "nowhere/x.txt"})
 
 
 def test_read_folder(ws: Workspace, tools: dict):

@@ -305,6 +305,21 @@ def test_an_unchanged_read_only_repeat_is_pushed_back_once(runner, tmp_path):
     assert runner.status(runner.thread_id).stop_reason == "Task complete: done"
 
 
+def test_the_push_back_names_an_input_file_not_read_yet(runner, tmp_path):
+    cfg = {**AI_CONFIG, "ai_goals": ["Join first.txt and last.txt into name.txt"]}
+    runner.workspace.mkdir(parents=True, exist_ok=True)
+    for name, text in (("first.txt", "Grace"), ("last.txt", "Hopper")):
+        (runner.workspace / name).write_text(text)
+    listing, read_first = reply("list_files", directory="."), reply("read_file", filename="first.txt")
+    script = [listing, listing, read_first, listing, reply("task_complete", reason="ok")]
+    _, prompts = start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
+    assert prompts[2][-1].content.endswith(
+        'Your goals name first.txt, which you have not read yet: respond with the command '
+        '{"name": "read_file", "args": {"filename": "first.txt"}}. Respond again with only the JSON object in the format specified above.')
+    # Once first.txt was read, the next unread input is named.
+    assert '{"name": "read_file", "args": {"filename": "last.txt"}}' in prompts[4][-1].content
+
+
 def test_an_insisted_read_only_repeat_runs(runner, tmp_path):
     listing = reply("list_files", directory=".")
     _, prompts = start_scripted(runner, tmp_path, [listing, listing, listing, reply("task_complete", reason="ok")],

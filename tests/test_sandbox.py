@@ -72,6 +72,14 @@ def test_a_standard_module_used_without_import_gets_a_hint(ws):
     assert "without importing" not in run_code(ws, "print(undefined_name)")  # not a module: no hint
 
 
+def test_code_that_prints_nothing_or_is_empty(ws):
+    out = run_code(ws, "total = 12 + 25")
+    assert out.endswith("The code printed nothing: print() the values you need to see them.")
+    assert "printed nothing" not in run_code(ws, "print(12 + 25)")
+    with pytest.raises(ValueError, match="The code is empty"):
+        tools_for(ws)["execute_python_code"].invoke({"code": "  \n"})
+
+
 def test_python_file_refusals(ws):
     tool = tools_for(ws)["execute_python_file"]
     with pytest.raises(ValueError, match="outside the workspace|not allowed"):

@@ -52,8 +52,14 @@ def missing_import_hint(stderr: str) -> str | None:
     return None
 
 
+PRINTED_NOTHING = "The code printed nothing: print() the values you need to see them."
+
+
 def _for_model(outcome) -> str:
     hint = missing_import_hint(outcome.stderr)
+    if outcome.exit_code == 0 and not (outcome.stdout.strip() or outcome.stderr.strip()):
+        # The 1.5B model computed a total without printing it, then read the input again.
+        hint = PRINTED_NOTHING
     return outcome.for_model() + (f"\n{hint}" if hint else "")
 
 
@@ -69,6 +75,8 @@ def build_execute_tools(workspace: Workspace, settings) -> list[BaseTool]:
         return _for_model(sandbox.run([*python_argv(), workspace.relative(path)]))
 
     def execute_python_code(code: str) -> str:
+        if not code.strip():
+            raise ValueError("The code is empty: give the Python source to run as \"code\".")
         # Through stdin, not a file: nothing is left in the workspace, and no argv length limit.
         return _for_model(sandbox.run([*python_argv(), "-"], stdin=code.encode("utf-8", errors="replace")))
 

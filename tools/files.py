@@ -58,9 +58,23 @@ def _encode(text: str) -> bytes:
     return text.encode("utf-8", errors="replace")
 
 
-def _missing(filename: str) -> FileNotFoundError:
+# How many of a folder's files a missing-file error names.
+NEAR_NAMES = 8
+
+
+def _missing(workspace: Workspace, path: Path, filename: str) -> FileNotFoundError:
+    """The error for a file that is not there, naming the files that are in its folder: small models
+    make up names ("notes/garden_shed_lock.txt") and copy a concrete name more readily than they
+    follow "use list_files"."""
+    inside = path.parent == workspace.root or workspace.root in path.parent.parents
+    folder = path.parent if inside and path.parent.is_dir() else workspace.root
+    names = sorted(workspace.relative(p) for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    if not names:
+        return FileNotFoundError(f"File {filename!r} does not exist; use list_files to see the files in the workspace.")
+    where = "the workspace" if folder == workspace.root else repr(workspace.relative(folder))
+    more = f" and {len(names) - NEAR_NAMES} more" if len(names) > NEAR_NAMES else ""
     return FileNotFoundError(
-        f"File {filename!r} does not exist; use list_files to see the files in the workspace."
+        f"File {filename!r} does not exist; the files in {where} are: {', '.join(names[:NEAR_NAMES])}{more}."
     )
 
 
@@ -127,7 +141,7 @@ def build_file_tools(workspace: Workspace) -> list[BaseTool]:
         if path.is_dir():
             raise IsADirectoryError(f"{filename!r} is a folder, not a file; use list_files to see what it holds.")
         if not path.exists():
-            raise _missing(filename)
+            raise _missing(workspace, path, filename)
         return path.read_bytes().decode("utf-8", errors="replace")
 
     def write_to_file(filename: str, text: str) -> str:
@@ -162,7 +176,7 @@ def build_file_tools(workspace: Workspace) -> list[BaseTool]:
         if path.is_dir():
             raise IsADirectoryError(f"{filename!r} is a folder; delete_file only deletes files.")
         if not path.exists():
-            raise _missing(filename)
+            raise _missing(workspace, path, filename)
         path.unlink()
         return "File deleted successfully."
 
