@@ -19,6 +19,7 @@ from graph.errors import AgentError
 from graph.eval.cli import eval_command
 from graph.memory.agent_memory import check_backend
 from graph.memory.ingest_cli import ingest_command
+from graph.prompts import render
 from graph.runner import INTERRUPT, AgentRunner, Step
 from graph.speech import start_speaker
 from tools.sandbox import describe_isolation
@@ -64,6 +65,11 @@ def _friendly(debug: bool, work: Callable[[], int]) -> None:
     raise typer.Exit(code)
 
 
+def _retry_prefix() -> str:
+    """The words reply_invalid (the prompt's yaml) puts before the problem: "Your last reply could not be used: "."""
+    return render("reply_invalid", error="\0").partition("\0")[0]
+
+
 def _render(step: Step, ai_name: list[str], speaker=None) -> None:
     update = step.update
     if step.node == "decompose_goals" and update.get("ai_config"):
@@ -75,7 +81,7 @@ def _render(step: Step, ai_name: list[str], speaker=None) -> None:
             speaker.say(update.get("thoughts", {}).get("speak", ""))
     elif step.node == "validate_json" and update.get("invalid_replies"):
         # The problem as the model is told it (an unusable reply, or a push-back on a no-op), shortened.
-        told = ((update.get("prompt") or {}).get("retries") or [""])[-1].removeprefix("Your last reply could not be used: ")
+        told = ((update.get("prompt") or {}).get("retries") or [""])[-1].removeprefix(_retry_prefix())
         ui.show_note(f"Asking the model again ({update['invalid_replies']}): {told[:240]}", "red")
     elif step.node == "human_gate" and update.get("critique"):
         ui.show_note(f"SELF FEEDBACK: {update['critique']}")

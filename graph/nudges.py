@@ -43,7 +43,7 @@ def nudges(state: AgentState, workspace: Workspace | None = None) -> list[str]:
     history = state.get("history") or []
     replies = [e for e in history if e["kind"] == "assistant"]
     goals = _goals_text(state)
-    notes = _goal_files(goals, workspace)
+    notes = _goal_files(state, workspace)
     loop = loop_guard.warning(state)  # kept in state, so it holds even when the history window is short
     if loop:
         notes.append(loop)
@@ -61,12 +61,17 @@ def nudges(state: AgentState, workspace: Workspace | None = None) -> list[str]:
     return notes
 
 
+def read_only(command: dict, tools) -> bool:
+    """A command that only looks at the workspace (list_files, read_file)."""
+    tool = tools.get(command.get("name", ""))
+    return tool is not None and bool((tool.metadata or {}).get("read_only"))
+
+
 def unchanged_repeat(state: AgentState, command: dict, tools) -> str | None:
     """The model proposes a read-only command (list_files, read_file) it already ran with the same
     arguments, and nothing has been written since: the result would be what it has already seen.
     Small models loop on exactly this; say so, with the result, instead of running it again."""
-    tool = tools.get(command.get("name", ""))
-    if tool is None or not (tool.metadata or {}).get("read_only"):
+    if not read_only(command, tools):
         return None
     history = state.get("history") or []
     for i in range(len(history) - 1, -1, -1):
@@ -79,8 +84,7 @@ def unchanged_repeat(state: AgentState, command: dict, tools) -> str | None:
         if earlier == command:
             result = next((e["text"] for e in history[i + 1:] if e["kind"] == "system"), "")
             return render("unchanged_repeat", name=command["name"], result=result.partition(" returned: ")[2][:300])
-        other = tools.get(earlier.get("name", ""))
-        if other is None or not (other.metadata or {}).get("read_only"):
+        if not read_only(earlier, tools):
             return None  # something may have changed since
     return None
 
@@ -98,13 +102,34 @@ def no_op_write(command: dict, workspace: Workspace) -> str | None:
 
 def goal_file_notes(state: AgentState, workspace: Workspace) -> list[str]:
     """The note on the files the goals name: which are still missing, or that all exist now."""
-    return _goal_files(_goals_text(state), workspace)
+    return _goal_files(state, workspace)
 
 
 def goal_files_done(state: AgentState, workspace: Workspace) -> list[str]:
-    """The files the goals name when every one of them exists ([] while one is missing, or none named)."""
+    """The files the goals name once every one of them exists and the run has produced one ([] while
+    one is missing, none is named, or all existed before and nothing wrote since)."""
     named, missing = _named_files(_goals_text(state), workspace)
-    return [] if missing else named
+    return named if named and not missing and _produced(state, named) else []
+
+
+# Commands after which a goal file may hold the run's work: a write to it, or code that ran (and may
+# have written it).
+_RUNS_CODE = ("execute_python_code", "execute_python_file", "execute_shell")
+
+
+def _produced(state: AgentState, named: list[str]) -> bool:
+    """Whether the run wrote to a file the goals name, or ran code that may have: files that exist
+    from the start (the task's input, a file to fix) are not a sign that the work is done (fix_average:
+    stats.py exists before the bug is fixed)."""
+    for event in state.get("history") or []:
+        command = _command_of(event) if event["kind"] == "assistant" else None
+        if not command:
+            continue
+        if command.get("name") in _RUNS_CODE:
+            return True
+        if command.get("name") in _WRITES and str((command.get("args") or {}).get("filename", "")) in named:
+            return True
+    return False
 
 
 def finish_for_repeater(files: list[str]) -> dict:
@@ -142,12 +167,14 @@ def _named_files(goals: str, workspace: Workspace) -> tuple[list[str], list[str]
     return named, missing
 
 
-def _goal_files(goals: str, workspace: Workspace | None) -> list[str]:
-    """While a file the goals name is missing, say to write it; once all exist, that the goals
-    may be met (the small model otherwise keeps listing and appending after it is done)."""
+def _goal_files(state: AgentState, workspace: Workspace | None) -> list[str]:
+    """While a file the goals name is missing, say to write it; once all exist and the run has
+    produced one, that the goals may be met (the small model otherwise keeps listing and appending
+    after it is done)."""
     if workspace is None:
         return []
-    named, missing = _named_files(goals, workspace)
+    named, missing = _named_files(_goals_text(state), workspace)
     if missing:
         return [render("goal_file_missing", files=", ".join(missing))]
-    return [render("goal_files_written", files=", ".join(named))] if named else []
+    done = named and _produced(state, named)
+    return [render("goal_files_written", files=", ".join(named))] if done else []

@@ -13,8 +13,8 @@ from graph.context import AgentContext, context_of
 from graph.errors import RunStop
 from graph.llm_call import call_model
 from graph.nudges import (
-    finish_for_repeater, goal_file_notes, goal_files_done, missing_goal_files, no_op_write, unchanged_repeat,
-    unused_goal_files,
+    finish_for_repeater, goal_file_notes, goal_files_done, missing_goal_files, no_op_write, read_only,
+    unchanged_repeat, unused_goal_files,
 )
 from graph.prompts import render
 from graph.reply_parsing import ReplyError, find_placeholder, is_placeholder_command, parse_reply
@@ -98,13 +98,17 @@ def validate_json(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
         if problem is None:  # an alias ("create_file") runs, is checked and is remembered as its command
             parsed["command"]["name"] = ctx.tools.get(parsed["command"]["name"]).name
         # Pushed back once per cycle: a model that insists gets its way (the loop guard still applies),
-        # except on a command that changes nothing once every file its goals name exists: then the
-        # push-back's suggestion, task_complete, is what runs (the human can still refuse it).
+        # except once every file its goals name exists and the run has written one: then a command that
+        # changes nothing, or another look at the workspace, in reply to a push-back runs the push-back's
+        # suggestion, task_complete, instead (the human can still refuse it). Seen with the 1.5B model:
+        # backup.txt written, then list, read and append (the prompt's time) until the cycle limit.
         if problem is None and parsed["command"]["name"] != "task_complete":
             no_op = unchanged_repeat(state, parsed["command"], ctx.tools) or no_op_write(parsed["command"], ctx.workspace)
-            if no_op and not state.get("invalid_replies"):
+            retried = bool(state.get("invalid_replies"))
+            if no_op and not retried:
                 problem = _with_goal_note(no_op, state, ctx)
-            elif no_op and (written := goal_files_done(state, ctx.workspace)):
+            elif retried and (no_op or read_only(parsed["command"], ctx.tools)) and (
+                    written := goal_files_done(state, ctx.workspace)):
                 parsed["command"] = finish_for_repeater(written)
                 args = parsed["command"]["args"]
         elif problem is None and not state.get("invalid_replies"):

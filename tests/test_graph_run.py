@@ -341,6 +341,32 @@ def test_insisting_on_a_no_op_once_the_goal_files_exist_finishes_the_run(runner,
     assert status.cycle == 3 and not (runner.workspace / "other.txt").exists()
 
 
+def test_another_look_after_a_push_back_once_the_work_is_written_finishes_the_run(runner, tmp_path):
+    cfg = {**AI_CONFIG, "ai_goals": ["Copy motto.txt to backup.txt"]}
+    runner.workspace.mkdir(parents=True, exist_ok=True)
+    (runner.workspace / "motto.txt").write_text("Measure twice.")
+    read, listing = reply("read_file", filename="motto.txt"), reply("list_files", directory=".")
+    script = [read, reply("write_to_file", filename="backup.txt", text="Measure twice."), listing, listing, read,
+              reply("append_to_file", filename="backup.txt", text="never reached")]
+    start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
+    status = runner.status(runner.thread_id)
+    # Listed again (pushed back, task_complete offered), then another read: the runtime finishes.
+    assert status.stop_reason.startswith("Task complete: motto.txt, backup.txt written; ended by the runtime")
+    assert status.cycle == 4 and (runner.workspace / "backup.txt").read_text() == "Measure twice."
+
+
+def test_files_there_from_the_start_do_not_end_the_run(runner, tmp_path):
+    cfg = {**AI_CONFIG, "ai_goals": ["Fix stats.py"]}
+    runner.workspace.mkdir(parents=True, exist_ok=True)
+    (runner.workspace / "stats.py").write_text("bug")
+    read = reply("read_file", filename="stats.py")
+    script = [read, read, read, reply("write_to_file", filename="stats.py", text="fixed"),
+              reply("task_complete", reason="fixed")]
+    start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
+    assert runner.status(runner.thread_id).stop_reason == "Task complete: fixed"
+    assert (runner.workspace / "stats.py").read_text() == "fixed"
+
+
 def test_an_insisted_no_op_runs_while_a_goal_file_is_missing(runner, tmp_path):
     cfg = {**AI_CONFIG, "ai_goals": ["Write a haiku to haiku.txt"]}
     listing = reply("list_files", directory=".")

@@ -193,6 +193,10 @@ def test_nudge_when_a_goal_file_does_not_exist_yet(tmp_path):
     assert nudges(state, ws) == ["Your goals name haiku.txt, which does not exist yet: compose its content "
                                  "yourself and save it with write_to_file."]
     (ws.root / "haiku.txt").write_text("leaves")
+    # All exist, but the run has written none of them: files there from the start are no sign of done.
+    assert nudges(state, ws) == []
+    state["history"] = state["history"] + _cycle(2, "write_to_file", "File written to successfully.",
+                                                 filename="haiku.txt", text="leaves")
     assert nudges(state, ws) == ["The files your goals name exist now: haiku.txt, done.md. If that completes "
                                  'your goals, respond with the command {"name": "task_complete", "args": '
                                  '{"reason": "haiku.txt, done.md written"}}.']
