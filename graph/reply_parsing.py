@@ -92,9 +92,9 @@ _TRIPLE_QUOTED = re.compile(r'"""(.*?)"""', re.DOTALL)
 
 
 def _python_strings(text: str) -> str:
-    """A Python triple-quoted string as a JSON one, dedented. The 1.5B coder model writes code
-    arguments as "code": followed by indented lines between triple quotes, which json_repair reads as an empty string (the
-    code then ran as nothing and printed nothing). Valid JSON is left alone."""
+    """A Python triple-quoted string as a JSON one, dedented. The 1.5B coder model writes a code
+    argument as indented lines between triple quotes, which json_repair reads as an empty string
+    (the code then ran as nothing and printed nothing). Valid JSON is left alone."""
     if '"""' not in text or _strict_loads(text) is not None:
         return text
     return _TRIPLE_QUOTED.sub(lambda m: json.dumps(textwrap.dedent(m.group(1)).strip("\n")), text)
