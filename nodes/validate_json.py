@@ -65,13 +65,29 @@ def _with_goal_note(problem: str | None, state: AgentState, ctx: AgentContext) -
     every time, and copies a concrete command more readily, as with task_complete)."""
     if not problem:
         return None
+    unused = unused_goal_files(state, ctx.workspace)
+    if unused:
+        return " ".join([problem, render("read_input_now", filename=unused[0])])
     missing = missing_goal_files(state, ctx.workspace)
     if missing:
-        unused = unused_goal_files(state, ctx.workspace)
-        if unused:
-            return " ".join([problem, render("read_input_now", filename=unused[0])])
         return " ".join([problem, render("write_missing_now", filename=missing[0])])
     return " ".join([problem, *goal_file_notes(state, ctx.workspace)])
+
+
+def _another_look(state: AgentState, ctx: AgentContext, command: dict) -> bool:
+    """A read-only command that reads nothing new: a listing, or a file other than an input the goals
+    name that it has not read yet (reading that is progress)."""
+    filename = (command.get("args") or {}).get("filename")
+    return read_only(command, ctx.tools) and filename not in unused_goal_files(state, ctx.workspace)
+
+
+def _unread_inputs(state: AgentState, ctx: AgentContext, command: dict) -> str | None:
+    """A write before the input files the goals name have been read: pushed back once (the 1.5B model
+    wrote "John Doe" to name.txt before reading first.txt and last.txt)."""
+    if command["name"] not in ("write_to_file", "append_to_file"):
+        return None
+    unused = [name for name in unused_goal_files(state, ctx.workspace) if name != command["args"].get("filename")]
+    return render("read_inputs_first", files=", ".join(unused), filename=unused[0]) if unused else None
 
 
 def validate_json(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
@@ -107,7 +123,9 @@ def validate_json(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
             retried = bool(state.get("invalid_replies"))
             if no_op and not retried:
                 problem = _with_goal_note(no_op, state, ctx)
-            elif retried and (no_op or read_only(parsed["command"], ctx.tools)) and (
+            elif not retried:
+                problem = _unread_inputs(state, ctx, parsed["command"])
+            elif (no_op or _another_look(state, ctx, parsed["command"])) and (
                     written := goal_files_done(state, ctx.workspace)):
                 parsed["command"] = finish_for_repeater(written)
                 args = parsed["command"]["args"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from graph.builder import build_graph
@@ -353,6 +355,30 @@ def test_another_look_after_a_push_back_once_the_work_is_written_finishes_the_ru
     # Listed again (pushed back, task_complete offered), then another read: the runtime finishes.
     assert status.stop_reason.startswith("Task complete: motto.txt, backup.txt written; ended by the runtime")
     assert status.cycle == 4 and (runner.workspace / "backup.txt").read_text() == "Measure twice."
+
+
+def test_a_write_before_the_inputs_are_read_is_pushed_back_once(runner, tmp_path):
+    cfg = {**AI_CONFIG, "ai_goals": ["Join first.txt and last.txt into name.txt"]}
+    runner.workspace.mkdir(parents=True, exist_ok=True)
+    for name, text in (("first.txt", "Grace"), ("last.txt", "Hopper")):
+        (runner.workspace / name).write_text(text)
+    guess = reply("write_to_file", filename="name.txt", text="John Doe")
+    read_first, listing = reply("read_file", filename="first.txt"), reply("list_files", directory=".")
+    script = [guess, guess, listing, listing, read_first, reply("task_complete", reason="ok")]
+    _, prompts = start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
+    assert prompts[1][-1].content.startswith(
+        "Your last reply could not be used: Your goals name first.txt, last.txt, which you have not read yet: "
+        'read them before you write. Respond with the command {"name": "read_file", "args": {"filename": "first.txt"}}.')
+    # Insisted on, the write runs. A listing repeated once every goal file exists gets the unread input
+    # named, and reading it is progress, not another look that would end the run.
+    assert '{"name": "read_file", "args": {"filename": "first.txt"}}' in prompts[4][-1].content
+    assert runner.status(runner.thread_id).stop_reason == "Task complete: ok"
+    assert [c["name"] for c in _commands(runner)] == ["write_to_file", "list_files", "read_file", "task_complete"]
+
+
+def _commands(runner) -> list[dict]:
+    history = runner.graph.get_state(runner._config(runner.thread_id)).values["history"]
+    return [json.loads(e["text"])["command"] for e in history if e["kind"] == "assistant"]
 
 
 def test_files_there_from_the_start_do_not_end_the_run(runner, tmp_path):
