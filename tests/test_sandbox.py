@@ -70,6 +70,9 @@ def test_a_standard_module_used_without_import_gets_a_hint(ws):
     assert "NameError: name 'csv' is not defined" in out
     assert out.endswith("The code uses the module csv without importing it: add `import csv` at its top.")
     assert "without importing" not in run_code(ws, "print(undefined_name)")  # not a module: no hint
+    assert run_code(ws, "import surely_not_installed_here").endswith(
+        "The module surely_not_installed_here is not installed here: use Python's standard library instead "
+        "(csv, json, re, statistics).")
 
 
 def test_code_that_prints_nothing_or_is_empty(ws):

@@ -41,14 +41,20 @@ def python_argv() -> list[str]:
 
 
 _UNDEFINED = re.compile(r"NameError: name '(\w+)' is not defined")
+_NOT_INSTALLED = re.compile(r"ModuleNotFoundError: No module named '([\w.]+)'")
 
 
 def missing_import_hint(stderr: str) -> str | None:
     """One sentence when code used a standard module it never imported (the 1.5B model wrote
-    csv.reader(...) without `import csv`, then re-ran the same code as if the error said nothing)."""
+    csv.reader(...) without `import csv`, then re-ran the same code as if the error said nothing), or
+    a module that is not installed (it reached for pandas to filter a five-line CSV)."""
     match = _UNDEFINED.search(stderr or "")
     if match and match[1] in sys.stdlib_module_names:
         return f"The code uses the module {match[1]} without importing it: add `import {match[1]}` at its top."
+    match = _NOT_INSTALLED.search(stderr or "")
+    if match:
+        return (f"The module {match[1]} is not installed here: use Python's standard library instead "
+                "(csv, json, re, statistics).")
     return None
 
 
