@@ -70,7 +70,8 @@ def _with_goal_note(problem: str | None, state: AgentState, ctx: AgentContext) -
         return " ".join([problem, render("read_input_now", filename=unused[0])])
     missing = missing_goal_files(state, ctx.workspace)
     if missing:
-        return " ".join([problem, render("write_missing_now", filename=missing[0])])
+        compute = [render("compute_first")] if "execute_python_code" in ctx.tools else []
+        return " ".join([problem, render("write_missing_now", filename=missing[0]), *compute])
     return " ".join([problem, *goal_file_notes(state, ctx.workspace)])
 
 

@@ -117,7 +117,7 @@ def test_long_run_stays_inside_a_small_context_and_summarises(tmp_path):
 
 
 def test_oversized_result_is_saved_to_a_file(tmp_path):
-    settings = Settings(_env_file=None, smart_token_limit=2000, max_reply_tokens=400)
+    settings = Settings(_env_file=None, smart_token_limit=2200, max_reply_tokens=400)
     big = "\n".join(f"line {i}: " + "data " * 20 for i in range(400))
     (tmp_path / "ws").mkdir()
     (tmp_path / "ws" / "big.txt").write_text(big)
