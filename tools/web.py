@@ -168,7 +168,11 @@ def build_web_tools(workspace: Workspace, settings) -> list[BaseTool]:
         return f'Successfully downloaded and locally stored file: "{filename}"! (Size: {_readable(size)})'
 
     def tool(func, description: str, schema: type[BaseModel]) -> BaseTool:
-        return StructuredTool.from_function(func, name=func.__name__, description=description, args_schema=schema)
+        # read_only: reading a page changes nothing here, so the same read repeated within a run is
+        # pushed back like a re-read file (graph.nudges.unchanged_repeat); the 1.5B model browsed the
+        # same page five times with the answer in hand until loop detection stopped it.
+        return StructuredTool.from_function(func, name=func.__name__, description=description, args_schema=schema,
+                                            metadata={"read_only": True})
 
     tools = [
         tool(browse_website, "Browse Website", BrowseArgs),
