@@ -19,8 +19,6 @@ from tools.workspace import PathRefused, Workspace
 
 _WRITES = ("write_to_file", "append_to_file")
 _ERROR = "returned: Error"
-# A program that failed: "returned: Exit code: 1." (tools/sandbox.py); 0 is success.
-_FAILED_RUN = re.compile(r"returned: Exit code: (?!0\.)")
 # A file name in a goal ("haiku.txt", "out/report.md"): common file extensions only, so "e.g." or a
 # domain name is not taken for a file; URLs are removed first.
 _EXTENSIONS = "txt|md|py|json|csv|tsv|yaml|yml|html|css|js|ts|sh|log|xml|ini|toml|rst|tex|c|cpp|h|java|go|rs|sql"
@@ -86,29 +84,6 @@ def unchanged_repeat(state: AgentState, command: dict, tools) -> str | None:
         if earlier == command:
             result = next((e["text"] for e in history[i + 1:] if e["kind"] == "system"), "")
             return render("unchanged_repeat", name=command["name"], result=result.partition(" returned: ")[2][:300])
-        if not read_only(earlier, tools):
-            return None  # something may have changed since
-    return None
-
-
-def failed_repeat(state: AgentState, command: dict, tools) -> str | None:
-    """The model proposes exactly a command that failed (an error, or code that exited non-zero), with
-    only reads since: it would fail the same way. The 1.5B model re-ran the same code missing its
-    `import csv` between re-reads of the input, until the cycle limit; say so, with the error."""
-    history = state.get("history") or []
-    for i in range(len(history) - 1, -1, -1):
-        event = history[i]
-        if event["kind"] != "assistant":
-            continue
-        earlier = _command_of(event)
-        if not earlier:
-            continue
-        if earlier == command:
-            result = next((e["text"] for e in history[i + 1:] if e["kind"] == "system"), "")
-            if _ERROR not in result and not _FAILED_RUN.search(result):
-                return None
-            error = next((line for line in reversed(result.splitlines()) if line.strip()), "")
-            return render("failed_repeat", name=command["name"], error=error.strip()[:300])
         if not read_only(earlier, tools):
             return None  # something may have changed since
     return None

@@ -122,10 +122,8 @@ def _frame(
         SystemMessage(render("summary_intro", summary=summary_text(ctx, state))),
     ]
     recalled = [SystemMessage(render("recalled_memories", memories="\n".join(memories)))] if memories else []
-    # The lean prompt leaves out the time: the 1.5B model took "The current time and date is ..." for
-    # text to write, and wrote it into its finished output files.
-    clock = [] if lean_prompt(ctx) else [SystemMessage(render("current_time", time=time))]
-    tail = [*recalled, *clock, *(SystemMessage(n) for n in notes), HumanMessage(prompts()["trigger"])]
+    tail = [*recalled, SystemMessage(render("current_time", time=time)), *(SystemMessage(n) for n in notes),
+            HumanMessage(prompts()["trigger"])]
     return head, tail
 
 

@@ -13,8 +13,8 @@ from graph.context import AgentContext, context_of
 from graph.errors import RunStop
 from graph.llm_call import call_model
 from graph.nudges import (
-    failed_repeat, finish_for_repeater, goal_file_notes, goal_files_done, missing_goal_files, no_op_write,
-    read_only, unchanged_repeat, unused_goal_files,
+    finish_for_repeater, goal_file_notes, goal_files_done, missing_goal_files, no_op_write, read_only,
+    unchanged_repeat, unused_goal_files,
 )
 from graph.prompts import render
 from graph.reply_parsing import ReplyError, find_placeholder, is_placeholder_command, parse_reply
@@ -122,10 +122,7 @@ def validate_json(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
         if problem is None and parsed["command"]["name"] != "task_complete":
             no_op = unchanged_repeat(state, parsed["command"], ctx.tools) or no_op_write(parsed["command"], ctx.workspace)
             retried = bool(state.get("invalid_replies"))
-            failed = failed_repeat(state, parsed["command"], ctx.tools)
-            if failed and not retried:
-                problem = failed
-            elif no_op and not retried:
+            if no_op and not retried:
                 problem = _with_goal_note(no_op, state, ctx)
             elif not retried:
                 problem = _unread_inputs(state, ctx, parsed["command"])

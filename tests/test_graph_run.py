@@ -381,18 +381,6 @@ def _commands(runner) -> list[dict]:
     return [json.loads(e["text"])["command"] for e in history if e["kind"] == "assistant"]
 
 
-def test_the_same_failed_code_again_is_pushed_back_once(runner, tmp_path):
-    broken = reply("execute_python_code", code="print(csv.reader(['a,b']))")
-    script = [broken, reply("list_files", directory="."), broken, broken, reply("task_complete", reason="ok")]
-    _, prompts = start_scripted(runner, tmp_path, script, continuous=True)
-    assert prompts[3][-1].content.startswith(
-        'Your last reply could not be used: You ran exactly this execute_python_code before and it failed: '
-        '"The code uses the module csv without importing it: add `import csv` at its top.". Unchanged, it '
-        "fails again: fix what the error says, or choose another command.")
-    # Insisted on, it runs (and fails again): the push-back is once per cycle.
-    assert [c["name"] for c in _commands(runner)] == ["execute_python_code", "list_files", "execute_python_code", "task_complete"]
-
-
 def test_files_there_from_the_start_do_not_end_the_run(runner, tmp_path):
     cfg = {**AI_CONFIG, "ai_goals": ["Fix stats.py"]}
     runner.workspace.mkdir(parents=True, exist_ok=True)
