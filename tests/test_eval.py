@@ -114,6 +114,7 @@ def test_an_agent_that_edits_the_python_test_does_not_pass(tmp_path):
 def test_a_test_the_agent_deleted_is_restored_and_the_fix_still_counts(tmp_path):
     fixed = (DEFAULT_SUITE / "fix_average" / "artifacts_in" / "stats.py").read_text().replace("(len(values) + 1)", "len(values)")
     folder = copy_with_solution(tmp_path, "fix_average", [
+        reply("read_file", filename="test_stats.py"),
         reply("write_to_file", filename="stats.py", text=fixed),
         reply("delete_file", filename="test_stats.py"),
         reply("task_complete", reason="fixed"),
@@ -181,7 +182,8 @@ def test_the_cli_prints_the_table_and_the_closing_line_and_writes_json(tmp_path)
     suite = tmp_path / "suite"
     shutil.copytree(DEFAULT_SUITE / "write_greeting", suite / "write_greeting")
     shutil.copytree(DEFAULT_SUITE / "web_kettle_price", suite / "web_kettle_price")
-    copy_with_solution(suite, "csv_total", [reply("write_to_file", filename="total.txt", text="61"),
+    copy_with_solution(suite, "csv_total", [reply("read_file", filename="sales.csv"),
+                                            reply("write_to_file", filename="total.txt", text="61"),
                                             reply("task_complete", reason="done")])
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AZURE_", "USE_AZURE", "ALLOW_LOOPBACK"))}
     env["COLUMNS"] = "200"
