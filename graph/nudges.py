@@ -39,6 +39,11 @@ def _command_of(event: Event) -> dict | None:
     return command if isinstance(command, dict) else None
 
 
+def _past_commands(state: AgentState) -> list[dict]:
+    """The commands of the model's replies in the history, oldest first (unreadable replies left out)."""
+    return [c for e in state.get("history") or [] if e["kind"] == "assistant" and (c := _command_of(e))]
+
+
 def nudges(state: AgentState, workspace: Workspace | None = None) -> list[str]:
     history = state.get("history") or []
     replies = [e for e in history if e["kind"] == "assistant"]
@@ -121,10 +126,7 @@ def _produced(state: AgentState, named: list[str]) -> bool:
     """Whether the run wrote to a file the goals name, or ran code that may have: files that exist
     from the start (the task's input, a file to fix) are not a sign that the work is done (fix_average:
     stats.py exists before the bug is fixed)."""
-    for event in state.get("history") or []:
-        command = _command_of(event) if event["kind"] == "assistant" else None
-        if not command:
-            continue
+    for command in _past_commands(state):
         if command.get("name") in _RUNS_CODE:
             return True
         if command.get("name") in _WRITES and str((command.get("args") or {}).get("filename", "")) in named:
@@ -142,10 +144,19 @@ def finish_for_repeater(files: list[str]) -> dict:
 def unused_goal_files(state: AgentState, workspace: Workspace) -> list[str]:
     """Files the goals name that exist but no command in the history has touched yet (the task's
     input): the 1.5B model, told to write its output, wrote "John Doe" before reading first.txt."""
-    touched = {str((_command_of(e) or {}).get("args", {}).get("filename", "")) for e in state.get("history") or []
-               if e["kind"] == "assistant"}
+    touched = {str((c.get("args") or {}).get("filename", "")) for c in _past_commands(state)}
     named, missing = _named_files(_goals_text(state), workspace)
     return [name for name in named if name not in missing and name not in touched]
+
+
+def unread_inputs_before_write(state: AgentState, command: dict, workspace: Workspace) -> str | None:
+    """A write before the input files the goals name have been read (the 1.5B model wrote "John Doe"
+    to name.txt before reading first.txt and last.txt)."""
+    if command.get("name") not in _WRITES:
+        return None
+    target = (command.get("args") or {}).get("filename")
+    unused = [name for name in unused_goal_files(state, workspace) if name != target]
+    return render("read_inputs_first", files=", ".join(unused), filename=unused[0]) if unused else None
 
 
 def missing_goal_files(state: AgentState, workspace: Workspace) -> list[str]:

@@ -14,7 +14,7 @@ from graph.errors import RunStop
 from graph.llm_call import call_model
 from graph.nudges import (
     finish_for_repeater, goal_file_notes, goal_files_done, missing_goal_files, no_op_write, read_only,
-    unchanged_repeat, unused_goal_files,
+    unchanged_repeat, unread_inputs_before_write, unused_goal_files,
 )
 from graph.prompts import render
 from graph.reply_parsing import ReplyError, find_placeholder, is_placeholder_command, parse_reply
@@ -82,15 +82,6 @@ def _another_look(state: AgentState, ctx: AgentContext, command: dict) -> bool:
     return read_only(command, ctx.tools) and filename not in unused_goal_files(state, ctx.workspace)
 
 
-def _unread_inputs(state: AgentState, ctx: AgentContext, command: dict) -> str | None:
-    """A write before the input files the goals name have been read: pushed back once (the 1.5B model
-    wrote "John Doe" to name.txt before reading first.txt and last.txt)."""
-    if command["name"] not in ("write_to_file", "append_to_file"):
-        return None
-    unused = [name for name in unused_goal_files(state, ctx.workspace) if name != command["args"].get("filename")]
-    return render("read_inputs_first", files=", ".join(unused), filename=unused[0]) if unused else None
-
-
 def validate_json(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     ctx = context_of(runtime, state)
     usage: dict = {}
@@ -125,7 +116,7 @@ def validate_json(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
             if no_op and not retried:
                 problem = _with_goal_note(no_op, state, ctx)
             elif not retried:
-                problem = _unread_inputs(state, ctx, parsed["command"])
+                problem = unread_inputs_before_write(state, parsed["command"], ctx.workspace)
             elif (no_op or _another_look(state, ctx, parsed["command"])) and (
                     written := goal_files_done(state, ctx.workspace)):
                 parsed["command"] = finish_for_repeater(written)
