@@ -94,6 +94,50 @@ def unchanged_repeat(state: AgentState, command: dict, tools) -> str | None:
     return None
 
 
+# A result that says the command failed: a refused or failing command ("Error: ..."), or code that
+# exited with an error or was killed (tools/sandbox.py's status line).
+_FAILED = re.compile(r"returned: Error|\bExit code: (?:[1-9]|none)|\bKilled by signal")
+
+
+def failed_repeat(state: AgentState, command: dict, tools) -> str | None:
+    """The model proposes exactly the command that failed the last time it ran, and nothing has been
+    written since (seen with the 1.5B model: code missing `import csv`, re-run unchanged until the
+    cycle limit). Say so with the end of the error, where Python states the cause."""
+    history = state.get("history") or []
+    for i in range(len(history) - 1, -1, -1):
+        earlier = _command_of(history[i]) if history[i]["kind"] == "assistant" else None
+        if earlier == command:
+            result = next((e["text"] for e in history[i + 1:] if e["kind"] == "system"), "")
+            if not _FAILED.search(result):
+                return None
+            return render("failed_repeat", name=command["name"], error=result.strip()[-300:])
+        if earlier and not read_only(earlier, tools):
+            return None  # a write or a run since may have changed the outcome (a test run after a fix)
+    return None
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.strip().splitlines() if line.strip()]
+
+
+def copied_result(state: AgentState, command: dict) -> str | None:
+    """A write of exactly what an earlier command returned (a file read, a listing), line for line: the
+    1.5B model copied song.txt instead of uppercasing it, people.csv instead of the Oslo names and the
+    whole listing instead of the .log files. Asked once whether the goals want it unchanged (a copy is
+    sometimes the task)."""
+    text = (command.get("args") or {}).get("text")
+    if command.get("name") not in _WRITES or not isinstance(text, str) or not _lines(text):
+        return None
+    history = state.get("history") or []
+    for i, event in enumerate(history[:-1]):
+        earlier = _command_of(event) if event["kind"] == "assistant" else None
+        result = history[i + 1]
+        if earlier and result["kind"] == "system" and _lines(result["text"].partition(" returned: ")[2]) == _lines(text):
+            args = [str(v) for v in (earlier.get("args") or {}).values()]
+            return render("copied_result", source=" ".join([earlier.get("name", ""), *args[:1]]))
+    return None
+
+
 def no_op_write(command: dict, workspace: Workspace) -> str | None:
     """A write_to_file of exactly what the file already holds: the model has lost track of having
     written it (seen with the 1.5B model: the same haiku rewritten every cycle)."""

@@ -122,8 +122,10 @@ def _frame(
         SystemMessage(render("summary_intro", summary=summary_text(ctx, state))),
     ]
     recalled = [SystemMessage(render("recalled_memories", memories="\n".join(memories)))] if memories else []
-    tail = [*recalled, SystemMessage(render("current_time", time=time)), *(SystemMessage(n) for n in notes),
-            HumanMessage(prompts()["trigger"])]
+    # Not in the lean prompt: the 1.5B model appended "The current time and date is ..." to finished
+    # output files, and once wrote it over the right answer (keep_the_colour).
+    clock = [] if lean_prompt(ctx) else [SystemMessage(render("current_time", time=time))]
+    tail = [*recalled, *clock, *(SystemMessage(n) for n in notes), HumanMessage(prompts()["trigger"])]
     return head, tail
 
 

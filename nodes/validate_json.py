@@ -13,8 +13,8 @@ from graph.context import AgentContext, context_of
 from graph.errors import RunStop
 from graph.llm_call import call_model
 from graph.nudges import (
-    finish_for_repeater, goal_file_notes, goal_files_done, missing_goal_files, no_op_write, read_only,
-    unchanged_repeat, unread_inputs_before_write, unused_goal_files,
+    copied_result, failed_repeat, finish_for_repeater, goal_file_notes, goal_files_done, missing_goal_files,
+    no_op_write, read_only, unchanged_repeat, unread_inputs_before_write, unused_goal_files,
 )
 from graph.prompts import render
 from graph.reply_parsing import ReplyError, find_placeholder, is_placeholder_command, parse_reply
@@ -70,9 +70,14 @@ def _with_goal_note(problem: str | None, state: AgentState, ctx: AgentContext) -
         return " ".join([problem, render("read_input_now", filename=unused[0])])
     missing = missing_goal_files(state, ctx.workspace)
     if missing:
-        compute = [render("compute_first")] if "execute_python_code" in ctx.tools else []
-        return " ".join([problem, render("write_missing_now", filename=missing[0]), *compute])
+        return _with_compute_hint(" ".join([problem, render("write_missing_now", filename=missing[0])]), ctx)
     return " ".join([problem, *goal_file_notes(state, ctx.workspace)])
+
+
+def _with_compute_hint(problem: str | None, ctx: AgentContext) -> str | None:
+    if problem and "execute_python_code" in ctx.tools:
+        return " ".join([problem, render("compute_first")])
+    return problem
 
 
 def _another_look(state: AgentState, ctx: AgentContext, command: dict) -> bool:
@@ -116,7 +121,10 @@ def validate_json(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
             if no_op and not retried:
                 problem = _with_goal_note(no_op, state, ctx)
             elif not retried:
-                problem = unread_inputs_before_write(state, parsed["command"], ctx.workspace)
+                # As history records it: with the validated arguments.
+                problem = (failed_repeat(state, {"name": parsed["command"]["name"], "args": args}, ctx.tools)
+                           or unread_inputs_before_write(state, parsed["command"], ctx.workspace)
+                           or _with_compute_hint(copied_result(state, parsed["command"]), ctx))
             elif (no_op or _another_look(state, ctx, parsed["command"])) and (
                     written := goal_files_done(state, ctx.workspace)):
                 parsed["command"] = finish_for_repeater(written)

@@ -348,8 +348,8 @@ def test_another_look_after_a_push_back_once_the_work_is_written_finishes_the_ru
     runner.workspace.mkdir(parents=True, exist_ok=True)
     (runner.workspace / "motto.txt").write_text("Measure twice.")
     read, listing = reply("read_file", filename="motto.txt"), reply("list_files", directory=".")
-    script = [read, reply("write_to_file", filename="backup.txt", text="Measure twice."), listing, listing, read,
-              reply("append_to_file", filename="backup.txt", text="never reached")]
+    copy = reply("write_to_file", filename="backup.txt", text="Measure twice.")  # a copy: asked once, insisted on
+    script = [read, copy, copy, listing, listing, read, reply("append_to_file", filename="backup.txt", text="never reached")]
     start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
     status = runner.status(runner.thread_id)
     # Listed again (pushed back, task_complete offered), then another read: the runtime finishes.
@@ -374,6 +374,36 @@ def test_a_write_before_the_inputs_are_read_is_pushed_back_once(runner, tmp_path
     assert '{"name": "read_file", "args": {"filename": "first.txt"}}' in prompts[4][-1].content
     assert runner.status(runner.thread_id).stop_reason == "Task complete: ok"
     assert [c["name"] for c in _commands(runner)] == ["write_to_file", "list_files", "read_file", "task_complete"]
+
+
+def test_a_command_that_failed_proposed_again_unchanged_is_pushed_back_once(runner, tmp_path):
+    broken = reply("execute_python_code", code="print(total)")
+    fixed = reply("execute_python_code", code="total = 60\nprint(total)")
+    script = [broken, broken, fixed, fixed, reply("task_complete", reason="ok")]
+    _, prompts = start_scripted(runner, tmp_path, script, continuous=True)
+    pushback = prompts[2][-1].content
+    assert "You already ran execute_python_code with exactly these arguments and it failed" in pushback
+    assert "NameError: name 'total' is not defined" in pushback
+    # Code that succeeded may run again (its output may be what the model needs once more).
+    codes = [c["args"].get("code") for c in _commands(runner)]
+    assert codes == ["print(total)", "total = 60\nprint(total)", "total = 60\nprint(total)", None]
+    assert runner.status(runner.thread_id).stop_reason == "Task complete: ok"
+
+
+def test_a_write_of_exactly_what_was_read_is_pushed_back_once(runner, tmp_path):
+    cfg = {**AI_CONFIG, "ai_goals": ["Write song.txt in capitals to loud.txt"]}
+    runner.workspace.mkdir(parents=True, exist_ok=True)
+    (runner.workspace / "song.txt").write_text("row row\nyour boat\n")
+    copy = reply("write_to_file", filename="loud.txt", text="row row\n  your boat")
+    script = [reply("read_file", filename="song.txt"), copy, copy, reply("task_complete", reason="ok")]
+    _, prompts = start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
+    assert prompts[2][-1].content.startswith(
+        "Your last reply could not be used: This text is exactly what read_file song.txt returned, unchanged. "
+        "If your goals ask for it unchanged, send the same command again")
+    assert "run a short program with execute_python_code" in prompts[2][-1].content
+    # A copy can be the task: insisted on, it is written.
+    assert (runner.workspace / "loud.txt").read_text() == "row row\n  your boat"
+    assert runner.status(runner.thread_id).stop_reason == "Task complete: ok"
 
 
 def _commands(runner) -> list[dict]:

@@ -251,6 +251,9 @@ def test_the_small_models_lean_prompt(tmp_path, monkeypatch, local_prompt):
         assert '"criticism"' not in messages[0].content and '"plan": "- short bulleted' in messages[0].content
         # Its past reply is shown as the command alone: the small model copied whole replies.
         assert past_reply.content == '{"command": {"name": "list_files", "args": {"directory": "."}}}'
+        # No clock: the small model wrote "The current time and date is ..." into its output files.
+        assert not any("The current time and date is" in m.content for m in messages)
     else:
         assert '"criticism": "constructive self-criticism"' in messages[0].content
         assert past_reply.content == reply_json(thoughts, command)
+        assert any(m.content.startswith("The current time and date is") for m in messages)
