@@ -90,25 +90,35 @@ def budget_note(state: AgentState) -> str | None:
 
 def lean_prompt(ctx: AgentContext) -> bool:
     """The small local model's lean prompt (Settings.local_prompt)."""
-    return ctx.models.small and ctx.settings.local_prompt == "lean"
+    return ctx.models.small and ctx.settings.local_prompt in ("lean", "lean_thoughts")
 
 
-def event_message(event: Event, *, lean: bool = False) -> BaseMessage:
-    """One history event as a message. In the lean prompt a past reply shows only its command: the
-    small model otherwise copied its previous reply whole, thoughts included, instead of moving on."""
+def _past_thoughts(ctx: AgentContext) -> tuple[str, ...] | None:
+    """The thought fields a past reply shows in the prompt (None: the reply as it was given)."""
+    if not lean_prompt(ctx):
+        return None
+    return ("text", "plan") if ctx.settings.local_prompt == "lean_thoughts" else ()
+
+
+def event_message(event: Event, *, thoughts: tuple[str, ...] | None = None) -> BaseMessage:
+    """One history event as a message. In the lean prompt a past reply shows only its command, or its
+    command and the lean format's two thought fields: the small model copied its previous reply whole,
+    five thoughts included, instead of moving on."""
     if event["kind"] == "assistant":
-        return AIMessage(_command_only(event["text"]) if lean else event["text"])
+        return AIMessage(event["text"] if thoughts is None else _lean_reply(event["text"], thoughts))
     if event["kind"] == "user":
         return HumanMessage(event["text"])
     return SystemMessage(event["text"])
 
 
-def _command_only(reply: str) -> str:
+def _lean_reply(reply: str, fields: tuple[str, ...]) -> str:
     try:
-        command = json.loads(reply)["command"]
-    except (json.JSONDecodeError, KeyError, TypeError):
+        parsed = json.loads(reply)
+        command, thoughts = parsed["command"], parsed.get("thoughts") or {}
+    except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
         return reply
-    return json.dumps({"command": command}, ensure_ascii=False)
+    kept = {f: thoughts[f] for f in fields if isinstance(thoughts, dict) and thoughts.get(f)}
+    return json.dumps({"thoughts": kept, "command": command} if kept else {"command": command}, ensure_ascii=False)
 
 
 def _frame(
@@ -271,8 +281,8 @@ def render_prompt(ctx: AgentContext, state: AgentState) -> list[BaseMessage]:
     head, tail = _frame(ctx, state, plan["time"], plan["notes"], recalled_lines(ctx, plan.get("memories") or []))
     history = [e for e in state.get("history") or [] if e["cycle"] >= plan["history_from_cycle"]]
     retries = [HumanMessage(text) for text in plan["retries"]]
-    lean = lean_prompt(ctx)
-    return head + [event_message(e, lean=lean) for e in history] + tail + retries
+    thoughts = _past_thoughts(ctx)
+    return head + [event_message(e, thoughts=thoughts) for e in history] + tail + retries
 
 
 def _notes(ctx: AgentContext, state: AgentState) -> list[str]:

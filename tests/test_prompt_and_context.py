@@ -229,7 +229,7 @@ def test_a_small_local_model_gets_the_lean_command_list(tmp_path, monkeypatch):
             "execute_python_code", "task_complete"} <= set(lean)
 
 
-@pytest.mark.parametrize("local_prompt", ["lean", "autogpt"])
+@pytest.mark.parametrize("local_prompt", ["lean", "lean_thoughts", "autogpt"])
 def test_the_small_models_lean_prompt(tmp_path, monkeypatch, local_prompt):
     from dataclasses import replace
 
@@ -247,13 +247,17 @@ def test_the_small_models_lean_prompt(tmp_path, monkeypatch, local_prompt):
     state = {"ai_config": AI_CONFIG, "history": history, "cycle": 1}
     messages = assemble_prompt(ctx, state)
     past_reply = next(m for m in messages if m.type == "ai")
-    if local_prompt == "lean":
+    if local_prompt == "lean_thoughts":
+        assert '"criticism"' not in messages[0].content and '"plan": "- short bulleted' in messages[0].content
+        assert past_reply.content == ('{"thoughts": {"text": "I list the files.", "plan": "- list"}, '
+                                      '"command": {"name": "list_files", "args": {"directory": "."}}}')
+    elif local_prompt == "lean":
         assert '"criticism"' not in messages[0].content and '"plan": "- short bulleted' in messages[0].content
         # Its past reply is shown as the command alone: the small model copied whole replies.
         assert past_reply.content == '{"command": {"name": "list_files", "args": {"directory": "."}}}'
-        # No clock: the small model wrote "The current time and date is ..." into its output files.
-        assert not any("The current time and date is" in m.content for m in messages)
     else:
         assert '"criticism": "constructive self-criticism"' in messages[0].content
         assert past_reply.content == reply_json(thoughts, command)
-        assert any(m.content.startswith("The current time and date is") for m in messages)
+    # No clock in the lean prompts: the small model wrote "The current time and date is ..." into its
+    # output files.
+    assert any(m.content.startswith("The current time and date is") for m in messages) == (local_prompt == "autogpt")
