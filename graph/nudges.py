@@ -9,6 +9,7 @@ file that the goals name; a file the goals name does not exist yet.
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 
 from graph import loop_guard
@@ -74,11 +75,13 @@ def read_only(command: dict, tools) -> bool:
 
 def unchanged_repeat(state: AgentState, command: dict, tools) -> str | None:
     """The model proposes a read-only command (list_files, read_file) it already ran with the same
-    arguments, and nothing has been written since: the result would be what it has already seen.
+    arguments, and nothing that could change its result has run since: the result would be what it has
+    already seen.
     Small models loop on exactly this; say so, with the result, instead of running it again."""
     if not read_only(command, tools):
         return None
     history = state.get("history") or []
+    since: list[dict] = []  # the commands run after the one found, newest first
     for i in range(len(history) - 1, -1, -1):
         event = history[i]
         if event["kind"] != "assistant":
@@ -88,10 +91,31 @@ def unchanged_repeat(state: AgentState, command: dict, tools) -> str | None:
             continue
         if earlier == command:
             result = next((e["text"] for e in history[i + 1:] if e["kind"] == "system"), "")
-            return render("unchanged_repeat", name=command["name"], result=result.partition(" returned: ")[2][:300])
-        if not read_only(earlier, tools):
-            return None  # something may have changed since
+            seen = result.partition(" returned: ")[2]
+            if any(_may_change(c, command, seen) for c in since if not read_only(c, tools)):
+                return None
+            return render("unchanged_repeat", name=command["name"], result=seen[:300])
+        since.append(earlier)
     return None
+
+
+def _may_change(change: dict, look: dict, seen: str) -> bool:
+    """Whether a command that is not read-only may have changed what `look` returned (`seen`). A write
+    to another file leaves a file read unchanged, and a write to a file already listed leaves a listing
+    unchanged: the 1.5B model re-read its input and re-listed after writing its output, cycle after
+    cycle. Anything but a write (code, shell, a deletion) may have changed anything."""
+    if change.get("name") not in _WRITES:
+        return True
+    target = _normalised((change.get("args") or {}).get("filename"))
+    if look.get("name") == "read_file":
+        return target == _normalised((look.get("args") or {}).get("filename"))
+    if look.get("name") == "list_files":
+        return target not in {_normalised(line) for line in seen.splitlines()}
+    return look.get("name") != "browse_website"  # a page is not changed by the workspace
+
+
+def _normalised(path) -> str:
+    return posixpath.normpath(str(path or "").strip())
 
 
 # A result that says the command failed: a refused or failing command ("Error: ..."), or code that

@@ -307,6 +307,23 @@ def test_an_unchanged_read_only_repeat_is_pushed_back_once(runner, tmp_path):
     assert runner.status(runner.thread_id).stop_reason == "Task complete: done"
 
 
+def test_a_write_to_another_file_does_not_make_a_repeated_look_new(runner, tmp_path):
+    cfg = {**AI_CONFIG, "ai_goals": ["Copy motto.txt in capitals to loud.txt"]}
+    runner.workspace.mkdir(parents=True, exist_ok=True)
+    (runner.workspace / "motto.txt").write_text("go")
+    read, listing = reply("read_file", filename="motto.txt"), reply("list_files", directory=".")
+    write = lambda text: reply("write_to_file", filename="loud.txt", text=text)  # noqa: E731
+    script = [listing, read, write("GO"), listing, read, write("GO!"), listing, read]
+    _, prompts = start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
+    # After loud.txt was written, the listing shows a new file (it runs), but motto.txt reads the same.
+    assert "You already ran read_file with these arguments" in prompts[5][-1].content
+    # loud.txt is listed now: rewriting it changes neither the listing nor motto.txt; another look in
+    # reply to the push-back ends the finished run.
+    assert "You already ran list_files with these arguments" in prompts[7][-1].content
+    assert [c["name"] for c in _commands(runner)] == ["list_files", "read_file", "write_to_file", "list_files",
+                                                      "write_to_file", "task_complete"]
+
+
 def test_the_push_back_names_an_input_file_not_read_yet(runner, tmp_path):
     cfg = {**AI_CONFIG, "ai_goals": ["Join first.txt and last.txt into name.txt"]}
     runner.workspace.mkdir(parents=True, exist_ok=True)
