@@ -144,6 +144,9 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.strip().splitlines() if line.strip()]
 
 
+_ASKS_FOR_A_COPY = re.compile(r"\b(?:cop(?:y|ies|ied)|exact(?:ly)?|verbatim|unchanged|identical)\b", re.IGNORECASE)
+
+
 def copied_result(state: AgentState, command: dict) -> str | None:
     """A write of exactly what an earlier command returned (a file read, a listing), line for line: the
     1.5B model copied song.txt instead of uppercasing it, people.csv instead of the Oslo names and the
@@ -152,13 +155,16 @@ def copied_result(state: AgentState, command: dict) -> str | None:
     text = (command.get("args") or {}).get("text")
     if command.get("name") not in _WRITES or not isinstance(text, str) or not _lines(text):
         return None
+    if _ASKS_FOR_A_COPY.search(_goals_text(state)):
+        return None  # the goals want it copied (the 1.5B model, asked anyway, took its copy as written)
     history = state.get("history") or []
     for i, event in enumerate(history[:-1]):
         earlier = _command_of(event) if event["kind"] == "assistant" else None
         result = history[i + 1]
         if earlier and result["kind"] == "system" and _lines(result["text"].partition(" returned: ")[2]) == _lines(text):
             args = [str(v) for v in (earlier.get("args") or {}).values()]
-            return render("copied_result", source=" ".join([earlier.get("name", ""), *args[:1]]))
+            return render("copied_result", filename=command["args"].get("filename", "The file"),
+                          source=" ".join([earlier.get("name", ""), *args[:1]]))
     return None
 
 

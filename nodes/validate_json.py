@@ -53,9 +53,14 @@ def _arg_names(tool: BaseTool) -> str:
 
 def _early_finish(state: AgentState, ctx: AgentContext) -> str | None:
     """Small models declare the task complete before writing the file it asks for: push back once
-    per cycle (a repeated task_complete is accepted, in case the goals need no such file)."""
+    per cycle (a repeated task_complete is accepted, in case the goals need no such file), also after
+    a push-back of another kind (the 1.5B model, asked whether its copy was meant, took its unwritten
+    file as written and finished)."""
     missing = missing_goal_files(state, ctx.workspace)
-    return render("early_task_complete", files=", ".join(missing)) if missing else None
+    if not missing:
+        return None
+    problem = render("early_task_complete", files=", ".join(missing))
+    return None if any(problem in retry for retry in (state.get("prompt") or {}).get("retries", [])) else problem
 
 
 def _with_goal_note(problem: str | None, state: AgentState, ctx: AgentContext) -> str | None:
@@ -129,7 +134,7 @@ def validate_json(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
                     written := goal_files_done(state, ctx.workspace)):
                 parsed["command"] = finish_for_repeater(written)
                 args = parsed["command"]["args"]
-        elif problem is None and not state.get("invalid_replies"):
+        elif problem is None:
             problem = _early_finish(state, ctx)
         if problem is None:
             command = {"name": parsed["command"]["name"], "args": args}

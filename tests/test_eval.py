@@ -53,8 +53,7 @@ def test_every_challenge_passes_with_its_scripted_solution():
     for r in results:
         # Every command worked (the web pages were served and loopback allowed; the scripts ran) and
         # the run ended by task_complete, not by the cycle limit.
-        # No reply was pushed back, except copy_motto's copy: asked once whether the goals want it unchanged.
-        assert r.command_errors == 0 and r.invalid_replies == (r.challenge == "copy_motto"), r
+        assert r.command_errors == 0 and r.invalid_replies == 0, r
         assert r.stop_reason.startswith("Task complete"), r
         assert r.commands[-1] == "task_complete" and r.cycles == len(r.commands)
         assert r.prompt_tokens > 0 and r.prompt_tokens_per_cycle > 0

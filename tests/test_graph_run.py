@@ -365,8 +365,8 @@ def test_another_look_after_a_push_back_once_the_work_is_written_finishes_the_ru
     runner.workspace.mkdir(parents=True, exist_ok=True)
     (runner.workspace / "motto.txt").write_text("Measure twice.")
     read, listing = reply("read_file", filename="motto.txt"), reply("list_files", directory=".")
-    copy = reply("write_to_file", filename="backup.txt", text="Measure twice.")  # a copy: asked once, insisted on
-    script = [read, copy, copy, listing, listing, read, reply("append_to_file", filename="backup.txt", text="never reached")]
+    copy = reply("write_to_file", filename="backup.txt", text="Measure twice.")  # the goals ask for a copy
+    script = [read, copy, listing, listing, read, reply("append_to_file", filename="backup.txt", text="never reached")]
     start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
     status = runner.status(runner.thread_id)
     # Listed again (pushed back, task_complete offered), then another read: the runtime finishes.
@@ -415,12 +415,30 @@ def test_a_write_of_exactly_what_was_read_is_pushed_back_once(runner, tmp_path):
     script = [reply("read_file", filename="song.txt"), copy, copy, reply("task_complete", reason="ok")]
     _, prompts = start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
     assert prompts[2][-1].content.startswith(
-        "Your last reply could not be used: This text is exactly what read_file song.txt returned, unchanged. "
-        "If your goals ask for it unchanged, send the same command again")
+        "Your last reply could not be used: loud.txt is not written yet: this text is exactly what read_file "
+        "song.txt returned, unchanged. If your goals want it unchanged, send this same write command again")
     assert "run a short program with execute_python_code" in prompts[2][-1].content
     # A copy can be the task: insisted on, it is written.
     assert (runner.workspace / "loud.txt").read_text() == "row row\n  your boat"
     assert runner.status(runner.thread_id).stop_reason == "Task complete: ok"
+
+
+def test_a_copy_the_goals_ask_for_is_written_and_finishing_before_it_is_pushed_back(runner, tmp_path):
+    runner.workspace.mkdir(parents=True, exist_ok=True)
+    (runner.workspace / "song.txt").write_text("row row")
+    copy = reply("write_to_file", filename="loud.txt", text="row row")
+    done = reply("task_complete", reason="copied")
+    cfg = {**AI_CONFIG, "ai_goals": ["Write song.txt in capitals to loud.txt"]}
+    _, prompts = start_scripted(runner, tmp_path, [reply("read_file", filename="song.txt"), copy, done, done],
+                                ai_config=cfg, continuous=True)
+    # Asked whether the copy was meant, then a task_complete with loud.txt still unwritten: pushed back too.
+    assert "loud.txt, which does not exist yet" in prompts[3][-1].content
+    assert not (runner.workspace / "loud.txt").exists()
+    cfg = {**AI_CONFIG, "ai_goals": ["Write an exact copy of song.txt to loud.txt"]}
+    start_scripted(runner, tmp_path, [reply("read_file", filename="song.txt"), copy, done], ai_config=cfg,
+                   continuous=True)
+    assert runner.status(runner.thread_id).stop_reason == "Task complete: copied"
+    assert (runner.workspace / "loud.txt").read_text() == "row row"
 
 
 def _commands(runner) -> list[dict]:
