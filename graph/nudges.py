@@ -208,6 +208,14 @@ def _produced(state: AgentState, named: list[str]) -> bool:
     return False
 
 
+def goal_files_untouched(state: AgentState, workspace: Workspace) -> list[str]:
+    """The files the goals name when all exist but the run has not written any file nor run code: the
+    work has not started (fix_average: task_complete at cycle 1, nothing fixed)."""
+    named, missing = _named_files(_goals_text(state), workspace)
+    started = any(c.get("name") in (*_WRITES, *_RUNS_CODE) for c in _past_commands(state))
+    return named if named and not missing and not started else []
+
+
 def finish_for_repeater(files: list[str]) -> dict:
     """task_complete in place of a command that changes nothing, which the model insisted on after a
     push-back once its goal files existed (seen with the 1.5B model: the same read and the same

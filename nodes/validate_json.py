@@ -13,8 +13,8 @@ from graph.context import AgentContext, context_of
 from graph.errors import RunStop
 from graph.llm_call import call_model
 from graph.nudges import (
-    copied_result, failed_repeat, finish_for_repeater, goal_file_notes, goal_files_done, missing_goal_files,
-    no_op_write, read_only, unchanged_repeat, unread_inputs_before_write, unused_goal_files,
+    copied_result, failed_repeat, finish_for_repeater, goal_file_notes, goal_files_done, goal_files_untouched,
+    missing_goal_files, no_op_write, read_only, unchanged_repeat, unread_inputs_before_write, unused_goal_files,
 )
 from graph.prompts import render
 from graph.reply_parsing import ReplyError, find_placeholder, is_placeholder_command, parse_reply
@@ -57,10 +57,17 @@ def _early_finish(state: AgentState, ctx: AgentContext) -> str | None:
     a push-back of another kind (the 1.5B model, asked whether its copy was meant, took its unwritten
     file as written and finished)."""
     missing = missing_goal_files(state, ctx.workspace)
-    if not missing:
+    if missing:
+        return _once(render("early_task_complete", files=", ".join(missing)), state)
+    untouched = goal_files_untouched(state, ctx.workspace)
+    return _once(render("nothing_done_yet", files=", ".join(untouched)), state) if untouched else None
+
+
+def _once(problem: str | None, state: AgentState) -> str | None:
+    """The problem, unless the model was already told it this cycle (then it insists, and gets its way)."""
+    if problem and any(problem in retry for retry in (state.get("prompt") or {}).get("retries", [])):
         return None
-    problem = render("early_task_complete", files=", ".join(missing))
-    return None if any(problem in retry for retry in (state.get("prompt") or {}).get("retries", [])) else problem
+    return problem
 
 
 def _with_goal_note(problem: str | None, state: AgentState, ctx: AgentContext) -> str | None:
@@ -123,12 +130,14 @@ def validate_json(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
         if problem is None and parsed["command"]["name"] != "task_complete":
             no_op = unchanged_repeat(state, parsed["command"], ctx.tools) or no_op_write(parsed["command"], ctx.workspace)
             retried = bool(state.get("invalid_replies"))
-            if no_op and not retried:
+            # As history records it: with the validated arguments.
+            failed = _once(failed_repeat(state, {"name": parsed["command"]["name"], "args": args}, ctx.tools), state)
+            if failed:
+                problem = failed
+            elif no_op and not retried:
                 problem = _with_goal_note(no_op, state, ctx)
             elif not retried:
-                # As history records it: with the validated arguments.
-                problem = (failed_repeat(state, {"name": parsed["command"]["name"], "args": args}, ctx.tools)
-                           or unread_inputs_before_write(state, parsed["command"], ctx.workspace)
+                problem = (unread_inputs_before_write(state, parsed["command"], ctx.workspace)
                            or _with_compute_hint(copied_result(state, parsed["command"]), ctx))
             elif (no_op or _another_look(state, ctx, parsed["command"])) and (
                     written := goal_files_done(state, ctx.workspace)):

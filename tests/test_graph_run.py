@@ -283,6 +283,18 @@ def test_early_task_complete_is_pushed_back_once(runner, tmp_path):
     assert status.stop_reason == "Task complete: done" and status.usage["calls"]["think"] == 3
 
 
+def test_task_complete_before_any_work_on_existing_goal_files_is_pushed_back_once(runner, tmp_path):
+    cfg = {**AI_CONFIG, "ai_goals": ["Fix stats.py so that test_stats.py passes"]}
+    runner.workspace.mkdir(parents=True, exist_ok=True)
+    for name in ("stats.py", "test_stats.py"):
+        (runner.workspace / name).write_text("")
+    done = reply("task_complete", reason="fixed")
+    _, prompts = start_scripted(runner, tmp_path, [done, done], ai_config=cfg, continuous=True)
+    assert "Your goals are about stats.py, test_stats.py, but no command has written a file or run code yet" in (
+        prompts[1][-1].content)
+    assert runner.status(runner.thread_id).stop_reason == "Task complete: fixed"
+
+
 def test_task_complete_repeated_is_accepted(runner, tmp_path):
     cfg = {**AI_CONFIG, "ai_goals": ["Say whether report.md is needed"]}
     finish = reply("task_complete", reason="no report needed")
@@ -330,7 +342,7 @@ def test_the_push_back_names_an_input_file_not_read_yet(runner, tmp_path):
     for name, text in (("first.txt", "Grace"), ("last.txt", "Hopper")):
         (runner.workspace / name).write_text(text)
     listing, read_first = reply("list_files", directory="."), reply("read_file", filename="first.txt")
-    script = [listing, listing, read_first, listing, reply("task_complete", reason="ok")]
+    script = [listing, listing, read_first, listing, *[reply("task_complete", reason="ok")] * 2]
     _, prompts = start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
     assert prompts[2][-1].content.endswith(
         'Your goals name first.txt, which you have not read yet: respond with the command '

@@ -65,8 +65,19 @@ def test_python_file_runs_in_the_workspace(ws):
     assert (ws.root / "made.txt").read_text() == "x"
 
 
+def test_a_standard_module_used_without_import_is_imported(ws):
+    out = run_code(ws, "print(next(csv.reader(['a,b'])), math.floor(2.5))")
+    assert "Exit code: 0." in out and "['a', 'b'] 2" in out
+    assert out.endswith("(The runtime added `import csv, math` as a first line: the code used it without importing it.)")
+    # A name bound in the code is not a missing module; nor is code that does not parse.
+    assert "runtime added" not in run_code(ws, "csv = [1]\nprint(csv)")
+    assert "runtime added" not in run_code(ws, "def f(re):\n    return re\nprint(f(1), undefined_name)")
+    assert "runtime added" not in run_code(ws, "print(csv.reader(")
+
+
 def test_a_standard_module_used_without_import_gets_a_hint(ws):
-    out = run_code(ws, "print(csv.reader(['a,b']))")
+    (ws.root / "use_csv.py").write_text("print(csv.reader(['a,b']))\n")  # a file is run as it is
+    out = tools_for(ws)["execute_python_file"].invoke({"filename": "use_csv.py"})
     assert "NameError: name 'csv' is not defined" in out
     assert out.endswith("The code uses the module csv without importing it: add `import csv` at its top.")
     assert "without importing" not in run_code(ws, "print(undefined_name)")  # not a module: no hint

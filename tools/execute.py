@@ -8,6 +8,8 @@ code, output, which limit stopped it), never an exception that stops the run.
 
 from __future__ import annotations
 
+import ast
+import builtins
 import re
 import sys
 
@@ -58,6 +60,32 @@ def missing_import_hint(stderr: str) -> str | None:
     return None
 
 
+def missing_imports(code: str) -> list[str]:
+    """Standard modules the code uses but never imports or binds (`csv.reader(...)` with no `import
+    csv`): the 1.5B model wrote such code, then re-ran it unchanged despite the error naming the
+    import. There is only one sensible reading of it, so the import is added, as JSON repair mends a
+    reply. Code that does not parse, or starts with a __future__ import, is left alone."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return []
+    bound, used = set(), []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            return []
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.Name):
+            (used.append if isinstance(node.ctx, ast.Load) else bound.add)(node.id)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            bound.update(node.names)
+    return sorted({n for n in used if n in sys.stdlib_module_names and n not in bound and not hasattr(builtins, n)})
+
+
 PRINTED_NOTHING = "The code printed nothing: print() the values you need to see them."
 
 
@@ -83,8 +111,14 @@ def build_execute_tools(workspace: Workspace, settings) -> list[BaseTool]:
     def execute_python_code(code: str) -> str:
         if not code.strip():
             raise ValueError("The code is empty: give the Python source to run as \"code\".")
+        added = missing_imports(code)
+        if added:
+            code = f"import {', '.join(added)}\n{code}"
         # Through stdin, not a file: nothing is left in the workspace, and no argv length limit.
-        return _for_model(sandbox.run([*python_argv(), "-"], stdin=code.encode("utf-8", errors="replace")))
+        result = _for_model(sandbox.run([*python_argv(), "-"], stdin=code.encode("utf-8", errors="replace")))
+        if added:
+            result += f"\n(The runtime added `import {', '.join(added)}` as a first line: the code used it without importing it.)"
+        return result
 
     def execute_shell(command_line: str) -> str:
         refused = refusal(command_line, settings)
