@@ -75,6 +75,19 @@ def test_a_standard_module_used_without_import_is_imported(ws):
     assert "runtime added" not in run_code(ws, "print(csv.reader(")
 
 
+def test_a_line_break_inside_a_string_literal_is_read_as_backslash_n(ws):
+    from tools.execute import escape_broken_strings
+
+    # What JSON made of the model's '\\n': a real line break inside a one-line string.
+    code = "rows = ['a', 'b']\nfor r in rows:\n    print(r + '\n', end='')  # done\n"
+    out = run_code(ws, code)
+    assert "Exit code: 0." in out and "STDOUT:\na\nb" in out
+    assert "(The runtime wrote line breaks inside string literals as \\n" in out
+    # Code that parses, or that the change would not mend, is left as it is.
+    assert escape_broken_strings('s = """\nx"""\n# it\'s\n') == 's = """\nx"""\n# it\'s\n'
+    assert escape_broken_strings("print('a\n') (") == "print('a\n') ("
+
+
 def test_a_standard_module_used_without_import_gets_a_hint(ws):
     (ws.root / "use_csv.py").write_text("print(csv.reader(['a,b']))\n")  # a file is run as it is
     out = tools_for(ws)["execute_python_file"].invoke({"filename": "use_csv.py"})

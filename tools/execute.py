@@ -86,6 +86,47 @@ def missing_imports(code: str) -> list[str]:
     return sorted({n for n in used if n in sys.stdlib_module_names and n not in bound and not hasattr(builtins, n)})
 
 
+def escape_broken_strings(code: str) -> str:
+    """The code with line breaks inside one-line string literals written as \\n, when that makes code
+    that does not parse parse. The 1.5B model wrote `f.write(row[0] + '\\n')` in its JSON reply, which
+    JSON reads as a real line break, so Python saw an unterminated string. Anything else: unchanged."""
+    if _parses(code):
+        return code
+    out, quote, i = [], None, 0
+    while i < len(code):
+        c = code[i]
+        if quote is None and c == "#":  # a comment runs to the end of its line
+            end = code.find("\n", i)
+            end = len(code) if end < 0 else end
+            out.append(code[i:end])
+            i = end
+            continue
+        if quote is None and code.startswith(('"""', "'''"), i):  # triple-quoted: may span lines
+            end = code.find(code[i:i + 3], i + 3)
+            end = len(code) if end < 0 else end + 3
+            out.append(code[i:end])
+            i = end
+            continue
+        if quote is not None and c == "\\":
+            out.append(code[i:i + 2])
+            i += 2
+            continue
+        if c in "\"'" and quote in (None, c):
+            quote = c if quote is None else None
+        out.append("\\n" if quote is not None and c == "\n" else c)
+        i += 1
+    fixed = "".join(out)
+    return fixed if _parses(fixed) else code
+
+
+def _parses(code: str) -> bool:
+    try:
+        ast.parse(code)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
 PRINTED_NOTHING = "The code printed nothing: print() the values you need to see them."
 
 
@@ -111,14 +152,17 @@ def build_execute_tools(workspace: Workspace, settings) -> list[BaseTool]:
     def execute_python_code(code: str) -> str:
         if not code.strip():
             raise ValueError("The code is empty: give the Python source to run as \"code\".")
-        added = missing_imports(code)
-        if added:
+        # Two repairs with one sensible reading each, said in the result (as JSON repair mends a reply).
+        notes = []
+        if (escaped := escape_broken_strings(code)) != code:
+            code = escaped
+            notes.append("(The runtime wrote line breaks inside string literals as \\n: in JSON, write \\\\n for them.)")
+        if added := missing_imports(code):
             code = f"import {', '.join(added)}\n{code}"
+            notes.append(f"(The runtime added `import {', '.join(added)}` as a first line: the code used it without importing it.)")
         # Through stdin, not a file: nothing is left in the workspace, and no argv length limit.
         result = _for_model(sandbox.run([*python_argv(), "-"], stdin=code.encode("utf-8", errors="replace")))
-        if added:
-            result += f"\n(The runtime added `import {', '.join(added)}` as a first line: the code used it without importing it.)"
-        return result
+        return "\n".join([result, *notes])
 
     def execute_shell(command_line: str) -> str:
         refused = refusal(command_line, settings)
