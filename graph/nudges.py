@@ -9,8 +9,10 @@ file that the goals name; a file the goals name does not exist yet.
 from __future__ import annotations
 
 import json
+import os
 import posixpath
 import re
+from pathlib import Path
 
 from graph import loop_guard
 from graph.prompts import render
@@ -233,12 +235,35 @@ def unused_goal_files(state: AgentState, workspace: Workspace) -> list[str]:
 
 def unread_inputs_before_write(state: AgentState, command: dict, workspace: Workspace) -> str | None:
     """A write before the input files the goals name have been read (the 1.5B model wrote "John Doe"
-    to name.txt before reading first.txt and last.txt)."""
+    to name.txt before reading first.txt and last.txt), or before any file was read at all when the
+    goals name a folder of the workspace (it wrote a made-up "code" after listing the three notes of
+    the folder its goal pointed at, never opening one)."""
     if command.get("name") not in _WRITES:
         return None
     target = (command.get("args") or {}).get("filename")
     unused = [name for name in unused_goal_files(state, workspace) if name != target]
-    return render("read_inputs_first", files=", ".join(unused), filename=unused[0]) if unused else None
+    if unused:
+        return render("read_inputs_first", files=", ".join(unused), filename=unused[0])
+    if any(c.get("name") in ("read_file", *_RUNS_CODE) for c in _past_commands(state)):
+        return None
+    present = [name for name in _files_in_goal_folders(_goals_text(state), workspace) if name != _normalised(target)]
+    if not present:
+        return None
+    shown = ", ".join(present[:8]) + (f" and {len(present) - 8} more" if len(present) > 8 else "")
+    return render("read_something_first", files=shown, filename=present[0])
+
+
+def _files_in_goal_folders(goals: str, workspace: Workspace) -> list[str]:
+    """The files (as list_files shows them) in the workspace's folders whose names the goals mention
+    ("the notes folder"); hidden ones left out."""
+    words = set(re.findall(r"[\w\-]+", goals))
+    found = []
+    for folder, subfolders, files in os.walk(workspace.root):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        path = Path(folder)
+        if path != workspace.root and (words & set(path.relative_to(workspace.root).parts)):
+            found += [workspace.relative(path / f) for f in files if not f.startswith(".")]
+    return sorted(found)
 
 
 def missing_goal_files(state: AgentState, workspace: Workspace) -> list[str]:

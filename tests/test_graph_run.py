@@ -453,6 +453,22 @@ def test_a_copy_the_goals_ask_for_is_written_and_finishing_before_it_is_pushed_b
     assert (runner.workspace / "loud.txt").read_text() == "row row"
 
 
+def test_a_write_before_any_file_is_read_is_pushed_back_once_when_the_workspace_has_files(runner, tmp_path):
+    cfg = {**AI_CONFIG, "ai_goals": ["A note in the notes folder has the shed code: write it to code.txt"]}
+    (runner.workspace / "notes").mkdir(parents=True)
+    for name in ("monday.txt", "tuesday.txt"):
+        (runner.workspace / "notes" / name).write_text("shed code 4817" if name == "tuesday.txt" else "rain")
+    guess = reply("write_to_file", filename="code.txt", text="1234")
+    script = [reply("list_files", directory="."), guess, reply("read_file", filename="notes/tuesday.txt"),
+              reply("write_to_file", filename="code.txt", text="4817"), reply("task_complete", reason="ok")]
+    _, prompts = start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
+    assert prompts[2][-1].content.startswith(
+        "Your last reply could not be used: You have not read any file yet, and the workspace holds "
+        'notes/monday.txt, notes/tuesday.txt: read the ones your goals need before you write. Respond with the '
+        'command {"name": "read_file", "args": {"filename": "notes/monday.txt"}}, or another file you need.')
+    assert (runner.workspace / "code.txt").read_text() == "4817"
+
+
 def _commands(runner) -> list[dict]:
     history = runner.graph.get_state(runner._config(runner.thread_id)).values["history"]
     return [json.loads(e["text"])["command"] for e in history if e["kind"] == "assistant"]
