@@ -132,10 +132,16 @@ def _frame(
         SystemMessage(render("summary_intro", summary=summary_text(ctx, state))),
     ]
     recalled = [SystemMessage(render("recalled_memories", memories="\n".join(memories)))] if memories else []
-    # Not in the lean prompt: the 1.5B model appended "The current time and date is ..." to finished
-    # output files, and once wrote it over the right answer (keep_the_colour).
-    clock = [] if lean_prompt(ctx) else [SystemMessage(render("current_time", time=time))]
-    tail = [*recalled, *clock, *(SystemMessage(n) for n in notes), HumanMessage(prompts()["trigger"])]
+    # The lean prompt has no clock (the 1.5B model appended "The current time and date is ..." to
+    # finished output files, and once wrote it over the right answer) and repeats the goals after the
+    # history, where the small model looks (it followed a data file's "ignore every earlier
+    # instruction" over its goal at the top of the prompt).
+    if lean_prompt(ctx):
+        goals = " ".join(f"{i}. {g}" for i, g in enumerate(state["ai_config"].get("ai_goals", []), 1))
+        context = [SystemMessage(render("goals_reminder", goals=goals))]
+    else:
+        context = [SystemMessage(render("current_time", time=time))]
+    tail = [*recalled, *context, *(SystemMessage(n) for n in notes), HumanMessage(prompts()["trigger"])]
     return head, tail
 
 
