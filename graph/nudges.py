@@ -125,6 +125,17 @@ def _normalised(path) -> str:
 _FAILED = re.compile(r"returned: Error|\bExit code: (?:[1-9]|none)|\bKilled by signal")
 
 
+_EXCEPTION_LINE = re.compile(r"^\w+(?:Error|Exception|Exit)\b.*$", re.MULTILINE)
+
+
+def _error_of(result: str) -> str:
+    """The line that states a failure: Python's last exception line, else the result's end."""
+    exceptions = _EXCEPTION_LINE.findall(result)
+    if exceptions:
+        return exceptions[-1][:300]
+    return result.partition(" returned: ")[2].strip()[-300:]
+
+
 def failed_repeat(state: AgentState, command: dict, tools) -> str | None:
     """The model proposes exactly the command that failed the last time it ran, and nothing has been
     written since (seen with the 1.5B model: code missing `import csv`, re-run unchanged until the
@@ -136,7 +147,7 @@ def failed_repeat(state: AgentState, command: dict, tools) -> str | None:
             result = next((e["text"] for e in history[i + 1:] if e["kind"] == "system"), "")
             if not _FAILED.search(result):
                 return None
-            return render("failed_repeat", name=command["name"], error=result.strip()[-300:])
+            return render("failed_repeat", name=command["name"], error=_error_of(result))
         if earlier and not read_only(earlier, tools):
             return None  # a write or a run since may have changed the outcome (a test run after a fix)
     return None

@@ -60,7 +60,11 @@ def _early_finish(state: AgentState, ctx: AgentContext) -> str | None:
     if missing:
         return _once(render("early_task_complete", files=", ".join(missing)), state)
     untouched = goal_files_untouched(state, ctx.workspace)
-    return _once(render("nothing_done_yet", files=", ".join(untouched)), state) if untouched else None
+    if not untouched:
+        return None
+    # The first the run has not read yet (fix_average's stats.py), else the first.
+    unread = [name for name in untouched if name in unused_goal_files(state, ctx.workspace)] or untouched
+    return _once(render("nothing_done_yet", files=", ".join(untouched), filename=unread[0]), state)
 
 
 def _once(problem: str | None, state: AgentState) -> str | None:

@@ -292,6 +292,7 @@ def test_task_complete_before_any_work_on_existing_goal_files_is_pushed_back_onc
     _, prompts = start_scripted(runner, tmp_path, [done, done], ai_config=cfg, continuous=True)
     assert "Your goals are about stats.py, test_stats.py, but no command has written a file or run code yet" in (
         prompts[1][-1].content)
+    assert 'Start with the command {"name": "read_file", "args": {"filename": "stats.py"}}' in prompts[1][-1].content
     assert runner.status(runner.thread_id).stop_reason == "Task complete: fixed"
 
 
@@ -412,7 +413,7 @@ def test_a_command_that_failed_proposed_again_unchanged_is_pushed_back_once(runn
     _, prompts = start_scripted(runner, tmp_path, script, continuous=True)
     pushback = prompts[2][-1].content
     assert "You already ran execute_python_code with exactly these arguments and it failed" in pushback
-    assert "NameError: name 'total' is not defined" in pushback
+    assert "it failed: \"NameError: name 'total' is not defined\"" in pushback  # the line that says why
     # Code that succeeded may run again (its output may be what the model needs once more).
     codes = [c["args"].get("code") for c in _commands(runner)]
     assert codes == ["print(total)", "total = 60\nprint(total)", "total = 60\nprint(total)", None]

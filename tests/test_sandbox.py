@@ -99,6 +99,13 @@ def test_a_standard_module_used_without_import_gets_a_hint(ws):
         "(csv, json, re, statistics).")
 
 
+def test_a_csv_header_taken_for_a_number_gets_a_hint(ws):
+    out = run_code(ws, "import csv\nprint(sum(float(r[1]) for r in csv.reader(['item,amount', 'tea,2'])))")
+    assert out.endswith("'amount' is not a number: if it comes from a CSV file's header row, skip that row "
+                        "(call next(reader) once before the loop, or use csv.DictReader).")
+    assert "is not a number" not in run_code(ws, "float('12a')")  # not a word: no header hint
+
+
 def test_code_that_prints_nothing_or_is_empty(ws):
     out = run_code(ws, "total = 12 + 25")
     assert out.endswith("The code printed nothing: print() the values you need to see them.")

@@ -44,12 +44,14 @@ def python_argv() -> list[str]:
 
 _UNDEFINED = re.compile(r"NameError: name '(\w+)' is not defined")
 _NOT_INSTALLED = re.compile(r"ModuleNotFoundError: No module named '([\w.]+)'")
+_NOT_A_NUMBER = re.compile(r"ValueError: (?:could not convert string to float|invalid literal for int\(\) with base 10): '([^'\d]*)'")
 
 
-def missing_import_hint(stderr: str) -> str | None:
+def error_hint(stderr: str) -> str | None:
     """One sentence when code used a standard module it never imported (the 1.5B model wrote
-    csv.reader(...) without `import csv`, then re-ran the same code as if the error said nothing), or
-    a module that is not installed (it reached for pandas to filter a five-line CSV)."""
+    csv.reader(...) without `import csv`, then re-ran the same code as if the error said nothing), a
+    module that is not installed (it reached for pandas to filter a five-line CSV), or converted a
+    word to a number (a CSV's header row)."""
     match = _UNDEFINED.search(stderr or "")
     if match and match[1] in sys.stdlib_module_names:
         return f"The code uses the module {match[1]} without importing it: add `import {match[1]}` at its top."
@@ -57,6 +59,10 @@ def missing_import_hint(stderr: str) -> str | None:
     if match:
         return (f"The module {match[1]} is not installed here: use Python's standard library instead "
                 "(csv, json, re, statistics).")
+    match = _NOT_A_NUMBER.search(stderr or "")
+    if match:  # csv_total: float(row[2]) over every row, the header's "amount" included
+        return (f"'{match[1]}' is not a number: if it comes from a CSV file's header row, skip that row "
+                "(call next(reader) once before the loop, or use csv.DictReader).")
     return None
 
 
@@ -131,7 +137,7 @@ PRINTED_NOTHING = "The code printed nothing: print() the values you need to see 
 
 
 def _for_model(outcome) -> str:
-    hint = missing_import_hint(outcome.stderr)
+    hint = error_hint(outcome.stderr)
     if outcome.exit_code == 0 and not (outcome.stdout.strip() or outcome.stderr.strip()):
         # The 1.5B model computed a total without printing it, then read the input again.
         hint = PRINTED_NOTHING
