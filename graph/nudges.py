@@ -251,7 +251,13 @@ def unread_inputs_before_write(state: AgentState, command: dict, workspace: Work
     the folder its goal pointed at, never opening one)."""
     if command.get("name") not in _WRITES:
         return None
-    target = (command.get("args") or {}).get("filename")
+    return read_first_note(state, workspace, target=(command.get("args") or {}).get("filename"))
+
+
+def read_first_note(state: AgentState, workspace: Workspace, target: str | None = None) -> str | None:
+    """What to read before writing (`target`), with the read command to copy: the input files the
+    goals name that no command touched yet, else, while the run has read nothing, the files of the
+    folders the goals mention. None when there is nothing left to read."""
     unused = [name for name in unused_goal_files(state, workspace) if name != target]
     if unused:
         return render("read_inputs_first", files=", ".join(unused), filename=unused[0])

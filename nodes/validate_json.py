@@ -14,7 +14,7 @@ from graph.errors import RunStop
 from graph.llm_call import call_model
 from graph.nudges import (
     copied_result, failed_repeat, finish_for_repeater, goal_file_notes, goal_files_done, goal_files_untouched,
-    missing_goal_files, no_op_write, read_only, unchanged_repeat, unread_inputs_before_write, unused_goal_files,
+    missing_goal_files, no_op_write, read_first_note, read_only, unchanged_repeat, unread_inputs_before_write, unused_goal_files,
 )
 from graph.prompts import render
 from graph.reply_parsing import ReplyError, find_placeholder, is_placeholder_command, parse_reply
@@ -81,9 +81,9 @@ def _with_goal_note(problem: str | None, state: AgentState, ctx: AgentContext) -
     every time, and copies a concrete command more readily, as with task_complete)."""
     if not problem:
         return None
-    unused = unused_goal_files(state, ctx.workspace)
-    if unused:
-        return " ".join([problem, render("read_input_now", filename=unused[0])])
+    to_read = read_first_note(state, ctx.workspace)
+    if to_read:
+        return " ".join([problem, to_read])
     missing = missing_goal_files(state, ctx.workspace)
     if missing:
         return _with_compute_hint(" ".join([problem, render("write_missing_now", filename=missing[0])]), ctx)

@@ -346,8 +346,9 @@ def test_the_push_back_names_an_input_file_not_read_yet(runner, tmp_path):
     script = [listing, listing, read_first, listing, *[reply("task_complete", reason="ok")] * 2]
     _, prompts = start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
     assert prompts[2][-1].content.endswith(
-        'Your goals name first.txt, which you have not read yet: respond with the command '
-        '{"name": "read_file", "args": {"filename": "first.txt"}}. Respond again with only the JSON object in the format specified above.')
+        'Your goals name first.txt, last.txt, which you have not read yet: read them before you write. Respond with '
+        'the command {"name": "read_file", "args": {"filename": "first.txt"}}. Respond again with only the JSON '
+        'object in the format specified above.')
     # Once first.txt was read, the next unread input is named.
     assert '{"name": "read_file", "args": {"filename": "last.txt"}}' in prompts[4][-1].content
 
