@@ -12,6 +12,7 @@ from langgraph.runtime import Runtime
 from graph import loop_guard
 from graph.context import AgentContext, context_of
 from graph.events import make_event
+from graph.injection import mark_injection
 from graph.prompt_builder import reply_json
 from graph.errors import RunStop
 from graph.llm_call import call_model
@@ -116,7 +117,7 @@ def execute_tool(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     note = (lambda text: memory([(cycle, f"Cycle {cycle}, I noted: {text}")], "note")) if memory else None
     # tool_scope: commands that call the model (browse_website, analyze_code, ...) are accounted in usage.
     with running_step(_step_key(cycle)), tool_scope(ctx, state) as scope, writing_memory(note):
-        output = run_command(ctx, command["name"], command["args"])
+        output = mark_injection(run_command(ctx, command["name"], command["args"]))
     result, usage = fit_result(ctx, command["name"], cycle, output, memory, state)
     model = ctx.models.smart.name
     events = [
