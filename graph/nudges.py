@@ -181,6 +181,21 @@ def copied_result(state: AgentState, command: dict) -> str | None:
     return None
 
 
+def second_thoughts(state: AgentState, command: dict, workspace: Workspace) -> str | None:
+    """A write_to_file replacing, with other text, the goal file that the last command wrote, with
+    nothing read or run in between: the 1.5B model wrote the right uppercase song to loud.txt, then
+    at once wrote it again half lowercase. Asked once whether the first text did not meet the goals."""
+    args = command.get("args") or {}
+    target = str(args.get("filename", ""))
+    past = _past_commands(state)
+    if command.get("name") != "write_to_file" or not past or target not in _named_files(_goals_text(state), workspace)[0]:
+        return None
+    last = past[-1]
+    if last.get("name") not in _WRITES or str((last.get("args") or {}).get("filename", "")) != target:
+        return None
+    return render("second_thoughts", filename=target)
+
+
 def no_op_write(command: dict, workspace: Workspace) -> str | None:
     """A write_to_file of exactly what the file already holds: the model has lost track of having
     written it (seen with the 1.5B model: the same haiku rewritten every cycle)."""

@@ -14,7 +14,8 @@ from graph.errors import RunStop
 from graph.llm_call import call_model
 from graph.nudges import (
     copied_result, failed_repeat, finish_for_repeater, goal_file_notes, goal_files_done, goal_files_untouched,
-    missing_goal_files, no_op_write, read_first_note, read_only, unchanged_repeat, unread_inputs_before_write, unused_goal_files,
+    missing_goal_files, no_op_write, read_first_note, read_only, second_thoughts, unchanged_repeat,
+    unread_inputs_before_write, unused_goal_files,
 )
 from graph.prompts import render
 from graph.reply_parsing import ReplyError, find_placeholder, is_placeholder_command, parse_reply
@@ -142,6 +143,7 @@ def validate_json(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
                 problem = _with_goal_note(no_op, state, ctx)
             elif not retried:
                 problem = (unread_inputs_before_write(state, parsed["command"], ctx.workspace)
+                           or second_thoughts(state, parsed["command"], ctx.workspace)
                            or _with_compute_hint(copied_result(state, parsed["command"]), ctx))
             elif (no_op or _another_look(state, ctx, parsed["command"])) and (
                     written := goal_files_done(state, ctx.workspace)):
