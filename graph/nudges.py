@@ -259,30 +259,44 @@ def unused_goal_files(state: AgentState, workspace: Workspace) -> list[str]:
     return [name for name in named if name not in missing and name not in touched]
 
 
-def unread_inputs_before_write(state: AgentState, command: dict, workspace: Workspace) -> str | None:
+def unread_inputs_before_write(state: AgentState, command: dict, workspace: Workspace,
+                               can_browse: bool = False) -> str | None:
     """A write before the input files the goals name have been read (the 1.5B model wrote "John Doe"
     to name.txt before reading first.txt and last.txt), or before any file was read at all when the
     goals name a folder of the workspace (it wrote a made-up "code" after listing the three notes of
     the folder its goal pointed at, never opening one)."""
     if command.get("name") not in _WRITES:
         return None
-    return read_first_note(state, workspace, target=(command.get("args") or {}).get("filename"))
+    return read_first_note(state, workspace, (command.get("args") or {}).get("filename"), can_browse)
 
 
-def read_first_note(state: AgentState, workspace: Workspace, target: str | None = None) -> str | None:
+def read_first_note(state: AgentState, workspace: Workspace, target: str | None = None,
+                    can_browse: bool = False) -> str | None:
     """What to read before writing (`target`), with the read command to copy: the input files the
-    goals name that no command touched yet, else, while the run has read nothing, the files of the
-    folders the goals mention. None when there is nothing left to read."""
+    goals name that no command touched yet, the pages they name that no command visited, else, while
+    the run has read nothing, the files of the folders the goals mention. None when there is nothing
+    left to read."""
     unused = [name for name in unused_goal_files(state, workspace) if name != target]
     if unused:
         return render("read_inputs_first", files=", ".join(unused), filename=unused[0])
-    if any(c.get("name") in ("read_file", *_RUNS_CODE) for c in _past_commands(state)):
+    past = _past_commands(state)
+    visited = {str((c.get("args") or {}).get("url", "")).rstrip("/") for c in past}
+    unvisited = [url for url in _goal_urls(state) if url.rstrip("/") not in visited] if can_browse else []
+    if unvisited:  # web_lighthouse_year: told to "compose it yourself", it wrote a made-up year
+        browse = {"name": "browse_website", "args": {"url": unvisited[0], "question": _goals_text(state)[:300]}}
+        return render("browse_first", url=unvisited[0], command=json.dumps(browse, ensure_ascii=False))
+    if any(c.get("name") in ("read_file", *_RUNS_CODE) for c in past):
         return None
     present = [name for name in _files_in_goal_folders(_goals_text(state), workspace) if name != _normalised(target)]
     if not present:
         return None
     shown = ", ".join(present[:8]) + (f" and {len(present) - 8} more" if len(present) > 8 else "")
     return render("read_something_first", files=shown, filename=present[0])
+
+
+def _goal_urls(state: AgentState) -> list[str]:
+    """The http(s) URLs the goals name, without trailing punctuation."""
+    return [url.rstrip(".,;:!?)'\"") for url in _URL.findall(_goals_text(state)) if url.startswith("http")]
 
 
 def _files_in_goal_folders(goals: str, workspace: Workspace) -> list[str]:

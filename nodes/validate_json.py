@@ -82,7 +82,7 @@ def _with_goal_note(problem: str | None, state: AgentState, ctx: AgentContext) -
     every time, and copies a concrete command more readily, as with task_complete)."""
     if not problem:
         return None
-    to_read = read_first_note(state, ctx.workspace)
+    to_read = read_first_note(state, ctx.workspace, can_browse="browse_website" in ctx.tools)
     if to_read:
         return " ".join([problem, to_read])
     missing = missing_goal_files(state, ctx.workspace)
@@ -142,7 +142,8 @@ def validate_json(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
             elif no_op and not retried:
                 problem = _with_goal_note(no_op, state, ctx)
             elif not retried:
-                problem = (unread_inputs_before_write(state, parsed["command"], ctx.workspace)
+                problem = (unread_inputs_before_write(state, parsed["command"], ctx.workspace,
+                                                      "browse_website" in ctx.tools)
                            or second_thoughts(state, parsed["command"], ctx.workspace)
                            or _with_compute_hint(copied_result(state, parsed["command"]), ctx))
             elif (no_op or _another_look(state, ctx, parsed["command"])) and (

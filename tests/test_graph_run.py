@@ -483,6 +483,19 @@ def test_rewriting_the_goal_file_just_written_with_other_text_is_pushed_back_onc
     assert (runner.workspace / "haiku.txt").read_text() == "leaves"  # insisted on, it is written
 
 
+def test_a_write_before_the_goals_page_is_read_is_pushed_back_once(runner, tmp_path):
+    goal = "The page http://127.0.0.1:9/town.html names a year: write it to year.txt."
+    guess = reply("write_to_file", filename="year.txt", text="1853")
+    _, prompts = start_scripted(runner, tmp_path, [guess, guess, reply("task_complete", reason="ok")],
+                                ai_config={**AI_CONFIG, "ai_goals": [goal]}, continuous=True)
+    assert prompts[1][-1].content.startswith(
+        "Your last reply could not be used: Your goals name the page http://127.0.0.1:9/town.html, which you have "
+        'not read yet: read it before you write. Respond with the command {"name": "browse_website", "args": '
+        '{"url": "http://127.0.0.1:9/town.html", "question": "The page http://127.0.0.1:9/town.html names a year: '
+        'write it to year.txt."}}.')
+    assert (runner.workspace / "year.txt").read_text() == "1853"  # insisted on, it is written
+
+
 def _commands(runner) -> list[dict]:
     history = runner.graph.get_state(runner._config(runner.thread_id)).values["history"]
     return [json.loads(e["text"])["command"] for e in history if e["kind"] == "assistant"]
