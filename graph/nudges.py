@@ -182,13 +182,14 @@ def copied_result(state: AgentState, command: dict) -> str | None:
 
 
 def second_thoughts(state: AgentState, command: dict, workspace: Workspace) -> str | None:
-    """A write_to_file replacing, with other text, the goal file that the last command wrote, with
-    nothing read or run in between: the 1.5B model wrote the right uppercase song to loud.txt, then
-    at once wrote it again half lowercase. Asked once whether the first text did not meet the goals."""
+    """A write or append to the goal file that the last command wrote, with nothing read or run in
+    between: the 1.5B model wrote the right uppercase song to loud.txt, then at once wrote it again
+    half lowercase; it wrote the right shopping list, then appended "bananas". Asked once whether what
+    it wrote did not meet the goals (an identical rewrite is no_op_write's)."""
     args = command.get("args") or {}
     target = str(args.get("filename", ""))
     past = _past_commands(state)
-    if command.get("name") != "write_to_file" or not past or target not in _named_files(_goals_text(state), workspace)[0]:
+    if command.get("name") not in _WRITES or not past or target not in _named_files(_goals_text(state), workspace)[0]:
         return None
     last = past[-1]
     if last.get("name") not in _WRITES or str((last.get("args") or {}).get("filename", "")) != target:

@@ -478,7 +478,7 @@ def test_rewriting_the_goal_file_just_written_with_other_text_is_pushed_back_onc
     _, prompts = start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
     assert prompts[2][-1].content.startswith(
         "Your last reply could not be used: Your last command wrote haiku.txt, and nothing has been read or run "
-        'since: this would replace that text with other text. If what you wrote meets your goals, respond with the '
+        'since: this would change what you wrote. If what you wrote meets your goals, respond with the '
         'command {"name": "task_complete", "args": {"reason": "haiku.txt written"}}')
     assert (runner.workspace / "haiku.txt").read_text() == "leaves"  # insisted on, it is written
 
