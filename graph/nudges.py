@@ -182,19 +182,22 @@ def copied_result(state: AgentState, command: dict) -> str | None:
 
 
 def second_thoughts(state: AgentState, command: dict, workspace: Workspace) -> str | None:
-    """A write or append to the goal file that the last command wrote, with nothing read or run in
-    between: the 1.5B model wrote the right uppercase song to loud.txt, then at once wrote it again
-    half lowercase; it wrote the right shopping list, then appended "bananas". Asked once whether what
-    it wrote did not meet the goals (an identical rewrite is no_op_write's)."""
-    args = command.get("args") or {}
-    target = str(args.get("filename", ""))
-    past = _past_commands(state)
-    if command.get("name") not in _WRITES or not past or target not in _named_files(_goals_text(state), workspace)[0]:
+    """A write or append that would change a goal file the run already wrote: the 1.5B model wrote the
+    right uppercase song, shopping list or palindrome function, then at once or a few cycles later
+    wrote it again wrong ("test" over palindrome.py), or appended to it. Asked once, with what the file
+    holds, whether that does not meet the goals (an identical rewrite is no_op_write's)."""
+    target = str((command.get("args") or {}).get("filename", ""))
+    if command.get("name") not in _WRITES or target not in _named_files(_goals_text(state), workspace)[0]:
         return None
-    last = past[-1]
-    if last.get("name") not in _WRITES or str((last.get("args") or {}).get("filename", "")) != target:
+    if not any(c.get("name") in _WRITES and str((c.get("args") or {}).get("filename", "")) == target
+               for c in _past_commands(state)):
         return None
-    return render("second_thoughts", filename=target)
+    try:
+        held = workspace.resolve(target).read_text("utf-8", errors="replace").strip()
+    except (OSError, PathRefused):
+        return None  # deleted since, or not a file: nothing to keep
+    shown = held[:200] + ("..." if len(held) > 200 else "")
+    return render("second_thoughts", filename=target, content=shown)
 
 
 def no_op_write(command: dict, workspace: Workspace) -> str | None:

@@ -141,15 +141,15 @@ def validate_json(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
                 problem = failed
             elif no_op and not retried:
                 problem = _with_goal_note(no_op, state, ctx)
-            elif not retried:
-                problem = (unread_inputs_before_write(state, parsed["command"], ctx.workspace,
-                                                      "browse_website" in ctx.tools)
-                           or second_thoughts(state, parsed["command"], ctx.workspace)
-                           or _with_compute_hint(copied_result(state, parsed["command"]), ctx))
-            elif (no_op or _another_look(state, ctx, parsed["command"])) and (
+            elif retried and (no_op or _another_look(state, ctx, parsed["command"])) and (
                     written := goal_files_done(state, ctx.workspace)):
                 parsed["command"] = finish_for_repeater(written)
                 args = parsed["command"]["args"]
+            else:  # questions about a write, each asked once per cycle (also after another push-back)
+                problem = _once(unread_inputs_before_write(state, parsed["command"], ctx.workspace,
+                                                           "browse_website" in ctx.tools)
+                                or second_thoughts(state, parsed["command"], ctx.workspace)
+                                or _with_compute_hint(copied_result(state, parsed["command"]), ctx), state)
         elif problem is None:
             problem = _early_finish(state, ctx)
         if problem is None:

@@ -471,15 +471,15 @@ def test_a_write_before_any_file_is_read_is_pushed_back_once_when_the_workspace_
     assert (runner.workspace / "code.txt").read_text() == "4817"
 
 
-def test_rewriting_the_goal_file_just_written_with_other_text_is_pushed_back_once(runner, tmp_path):
+def test_changing_a_goal_file_the_run_wrote_is_questioned_once(runner, tmp_path):
     cfg = {**AI_CONFIG, "ai_goals": ["Write a haiku to haiku.txt"]}
     first, second = (reply("write_to_file", filename="haiku.txt", text=t) for t in ("leaves fall", "leaves"))
-    script = [first, second, second, reply("task_complete", reason="done")]
+    script = [first, reply("list_files", directory="."), second, second, reply("task_complete", reason="done")]
     _, prompts = start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
-    assert prompts[2][-1].content.startswith(
-        "Your last reply could not be used: Your last command wrote haiku.txt, and nothing has been read or run "
-        'since: this would change what you wrote. If what you wrote meets your goals, respond with the '
-        'command {"name": "task_complete", "args": {"reason": "haiku.txt written"}}')
+    assert prompts[3][-1].content.startswith(
+        'Your last reply could not be used: You wrote haiku.txt before, and it holds: "leaves fall". This command '
+        'would change it. If what it holds meets your goals, respond with the command {"name": "task_complete", '
+        '"args": {"reason": "haiku.txt written"}}')
     assert (runner.workspace / "haiku.txt").read_text() == "leaves"  # insisted on, it is written
 
 
