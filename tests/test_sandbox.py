@@ -106,6 +106,12 @@ def test_a_csv_header_taken_for_a_number_gets_a_hint(ws):
     assert "is not a number" not in run_code(ws, "float('12a')")  # not a word: no header hint
 
 
+def test_the_sandbox_has_pandas_for_csv_work(ws):
+    (ws.root / "sales.csv").write_text("item,amount\ntea,12\ncake,25\n")
+    out = run_code(ws, "import pandas as pd\nprint(pd.read_csv('sales.csv')['amount'].sum())")
+    assert "Exit code: 0." in out and "STDOUT:\n37" in out
+
+
 def test_code_that_prints_nothing_or_is_empty(ws):
     out = run_code(ws, "total = 12 + 25")
     assert out.endswith("The code printed nothing: print() the values you need to see them.")
