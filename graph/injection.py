@@ -12,9 +12,12 @@ import re
 
 from graph.prompts import render
 
-# "ignore every earlier instruction", "disregard your previous goals", "forget the above rules", ...
+# "ignore every earlier instruction", "disregard your previous goals", "forget the above rules", ...,
+# and text addressed to the reader: "Note to the assistant: ...", "Instructions for the AI: ...".
 _OVERRIDE = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\b[^.\n]{0,40}?\b(?:instructions?|goals?|prompts?|rules?|tasks?|orders?)\b",
+    r"\b(?:ignore|disregard|forget|override)\b[^.\n]{0,40}?\b(?:instructions?|goals?|prompts?|rules?|tasks?|orders?)\b"
+    r"|\b(?:notes?|messages?|instructions?|orders?)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?"
+    r"(?:assistants?|ai|agents?|models?|bots?|llms?)\b",
     re.IGNORECASE,
 )
 
