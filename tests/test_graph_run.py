@@ -326,13 +326,13 @@ def test_a_write_to_another_file_does_not_make_a_repeated_look_new(runner, tmp_p
     (runner.workspace / "motto.txt").write_text("go")
     read, listing = reply("read_file", filename="motto.txt"), reply("list_files", directory=".")
     write = lambda text: reply("write_to_file", filename="loud.txt", text=text)  # noqa: E731
-    script = [listing, read, write("GO"), listing, read, write("GO!"), listing, read]
+    script = [listing, read, write("GO"), listing, read, write("GO!"), write("GO!"), listing, read]  # GO! asked once
     _, prompts = start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
     # After loud.txt was written, the listing shows a new file (it runs), but motto.txt reads the same.
     assert "You already ran read_file with these arguments" in prompts[5][-1].content
     # loud.txt is listed now: rewriting it changes neither the listing nor motto.txt; another look in
     # reply to the push-back ends the finished run.
-    assert "You already ran list_files with these arguments" in prompts[7][-1].content
+    assert "You already ran list_files with these arguments" in prompts[8][-1].content
     assert [c["name"] for c in _commands(runner)] == ["list_files", "read_file", "write_to_file", "list_files",
                                                       "write_to_file", "task_complete"]
 
