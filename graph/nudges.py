@@ -139,7 +139,7 @@ def _error_of(result: str) -> str:
 def failed_repeat(state: AgentState, command: dict, tools) -> str | None:
     """The model proposes exactly the command that failed the last time it ran, and nothing has been
     written since (seen with the 1.5B model: code missing `import csv`, re-run unchanged until the
-    cycle limit). Say so with the end of the error, where Python states the cause."""
+    cycle limit). Say so with the line that states the error."""
     history = state.get("history") or []
     for i in range(len(history) - 1, -1, -1):
         earlier = _command_of(history[i]) if history[i]["kind"] == "assistant" else None
@@ -308,12 +308,17 @@ def _files_in_goal_folders(goals: str, workspace: Workspace) -> list[str]:
     ("the notes folder"); hidden ones left out."""
     words = set(re.findall(r"[\w\-]+", goals))
     found = []
-    for folder, subfolders, files in os.walk(workspace.root):
+    for seen, (folder, subfolders, files) in enumerate(os.walk(workspace.root)):
+        if seen >= _MAX_FOLDERS:  # a cloned repository: enough to name a few files
+            break
         subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
         path = Path(folder)
         if path != workspace.root and (words & set(path.relative_to(workspace.root).parts)):
             found += [workspace.relative(path / f) for f in files if not f.startswith(".")]
     return sorted(found)
+
+
+_MAX_FOLDERS = 200
 
 
 def missing_goal_files(state: AgentState, workspace: Workspace) -> list[str]:
