@@ -13,10 +13,11 @@ from graph.context import AgentContext, context_of
 from graph.errors import RunStop
 from graph.llm_call import call_model
 from graph.nudges import (
-    copied_result, failed_repeat, finish_for_repeater, goal_file_notes, goal_files_done, goal_files_untouched,
-    missing_goal_files, no_op_write, read_first_note, read_only, second_thoughts, unchanged_repeat,
-    unread_inputs_before_write, unused_goal_files,
+    failed_repeat, finish_for_repeater, goal_file_notes, goal_files_done, goal_files_untouched, no_op_write,
+    unchanged_repeat,
 )
+from graph.run_facts import missing_goal_files, read_only, unused_goal_files
+from graph.write_questions import copied_result, read_first_note, second_thoughts, unread_inputs_before_write
 from graph.prompts import render
 from graph.reply_parsing import ReplyError, find_placeholder, is_placeholder_command, parse_reply
 from graph.state import AgentState

@@ -1,0 +1,99 @@
+"""Questions about a proposed write, asked once per cycle before it runs: the 1.5B model wrote before
+reading its inputs, copied its input where the goals asked for a change, and replaced finished work.
+A model that insists gets its write (nodes/validate_json.py).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from graph.prompts import render
+from graph.run_facts import (
+    RUNS_CODE, WRITES, command_of, files_in_goal_folders, goal_urls, goals_text, named_files, normalised,
+    past_commands, unused_goal_files,
+)
+from graph.state import AgentState
+from tools.workspace import PathRefused, Workspace
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.strip().splitlines() if line.strip()]
+
+
+_ASKS_FOR_A_COPY = re.compile(r"\b(?:cop(?:y|ies|ied)|exact(?:ly)?|verbatim|unchanged|identical)\b", re.IGNORECASE)
+
+
+def copied_result(state: AgentState, command: dict) -> str | None:
+    """A write of exactly what an earlier command returned (a file read, a listing), line for line: the
+    1.5B model copied song.txt instead of uppercasing it, people.csv instead of the Oslo names and the
+    whole listing instead of the .log files. Asked once whether the goals want it unchanged (a copy is
+    sometimes the task)."""
+    text = (command.get("args") or {}).get("text")
+    if command.get("name") not in WRITES or not isinstance(text, str) or not _lines(text):
+        return None
+    if _ASKS_FOR_A_COPY.search(goals_text(state)):
+        return None  # the goals want it copied (the 1.5B model, asked anyway, took its copy as written)
+    history = state.get("history") or []
+    for i, event in enumerate(history[:-1]):
+        earlier = command_of(event) if event["kind"] == "assistant" else None
+        result = history[i + 1]
+        if earlier and result["kind"] == "system" and _lines(result["text"].partition(" returned: ")[2]) == _lines(text):
+            args = [str(v) for v in (earlier.get("args") or {}).values()]
+            return render("copied_result", filename=command["args"].get("filename", "The file"),
+                          source=" ".join([earlier.get("name", ""), *args[:1]]))
+    return None
+
+
+def second_thoughts(state: AgentState, command: dict, workspace: Workspace) -> str | None:
+    """A write or append that would change a goal file the run already wrote: the 1.5B model wrote the
+    right uppercase song, shopping list or palindrome function, then at once or a few cycles later
+    wrote it again wrong ("test" over palindrome.py), or appended to it. Asked once, with what the file
+    holds, whether that does not meet the goals (an identical rewrite is no_op_write's)."""
+    target = str((command.get("args") or {}).get("filename", ""))
+    if command.get("name") not in WRITES or target not in named_files(goals_text(state), workspace)[0]:
+        return None
+    if not any(c.get("name") in WRITES and str((c.get("args") or {}).get("filename", "")) == target
+               for c in past_commands(state)):
+        return None
+    try:
+        held = workspace.resolve(target).read_text("utf-8", errors="replace").strip()
+    except (OSError, PathRefused):
+        return None  # deleted since, or not a file: nothing to keep
+    shown = held[:200] + ("..." if len(held) > 200 else "")
+    return render("second_thoughts", filename=target, content=shown)
+
+
+def unread_inputs_before_write(state: AgentState, command: dict, workspace: Workspace,
+                               can_browse: bool = False) -> str | None:
+    """A write before the input files the goals name have been read (the 1.5B model wrote "John Doe"
+    to name.txt before reading first.txt and last.txt), or before any file was read at all when the
+    goals name a folder of the workspace (it wrote a made-up "code" after listing the three notes of
+    the folder its goal pointed at, never opening one)."""
+    if command.get("name") not in WRITES:
+        return None
+    return read_first_note(state, workspace, (command.get("args") or {}).get("filename"), can_browse)
+
+
+def read_first_note(state: AgentState, workspace: Workspace, target: str | None = None,
+                    can_browse: bool = False) -> str | None:
+    """What to read before writing (`target`), with the read command to copy: the input files the
+    goals name that no command touched yet, the pages they name that no command visited, else, while
+    the run has read nothing, the files of the folders the goals mention. None when there is nothing
+    left to read."""
+    unused = [name for name in unused_goal_files(state, workspace) if name != target]
+    if unused:
+        return render("read_inputs_first", files=", ".join(unused), filename=unused[0])
+    past = past_commands(state)
+    visited = {str((c.get("args") or {}).get("url", "")).rstrip("/") for c in past}
+    unvisited = [url for url in goal_urls(state) if url.rstrip("/") not in visited] if can_browse else []
+    if unvisited:  # web_lighthouse_year: told to "compose it yourself", it wrote a made-up year
+        browse = {"name": "browse_website", "args": {"url": unvisited[0], "question": goals_text(state)[:300]}}
+        return render("browse_first", url=unvisited[0], command=json.dumps(browse, ensure_ascii=False))
+    if any(c.get("name") in ("read_file", *RUNS_CODE) for c in past):
+        return None
+    present = [name for name in files_in_goal_folders(goals_text(state), workspace) if name != normalised(target)]
+    if not present:
+        return None
+    shown = ", ".join(present[:8]) + (f" and {len(present) - 8} more" if len(present) > 8 else "")
+    return render("read_something_first", files=shown, filename=present[0])
