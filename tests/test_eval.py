@@ -201,6 +201,7 @@ def test_the_cli_prints_the_table_and_the_closing_line_and_writes_json(tmp_path)
     assert document["summary"]["passed"] == 4 and document["summary"]["failed"] == 2
     assert document["repeats"] == 2 and len(document["results"]) == 6
     assert document["machine"]["cores"] >= 1 and "cpu" in document["machine"]  # which machine measured it
+    assert not (tmp_path / "out.json.partial").exists()  # rewritten after each run, in one step
     assert {r["challenge"] for r in document["results"] if not r["passed"]} == {"csv_total"}
 
     only = subprocess.run([*cli(), "eval", str(suite), "--llm", "scripted", "--only", "write_greeting"],

@@ -44,8 +44,13 @@ def eval_command(
             raise AgentError(f"One script cannot solve every challenge; use --llm {SCRIPTED} to run each challenge's solution.yaml.")
         ui.show_note(f"Running {len(challenges)} challenges x {repeat} with --llm {llm}, at most {cycles} cycles each.")
 
+        done: list[RunResult] = []
+
         def progress(r: RunResult) -> None:
             ui.console.print(progress_line(r))
+            done.append(r)
+            if json_file:  # after every run, so an eval stopped early keeps what it measured
+                write_json(done, json_file, llm=llm, suite=str(suite), repeats=repeat, cycles=cycles)
 
         results = run_suite(challenges, repeats=repeat, on_result=progress, llm=llm, cycles=cycles,
                             memory=memory, keep=keep)

@@ -97,5 +97,8 @@ def write_json(results: list[RunResult], path: Path, *, llm: str, suite: str, re
         "summary": summary(results),
         "results": [r.as_dict() for r in results],
     }
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(json.dumps(document, indent=2) + "\n", "utf-8")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")  # replaced in one step: a kill never leaves half a file
+    partial.write_text(json.dumps(document, indent=2) + "\n", "utf-8")
+    os.replace(partial, path)
