@@ -101,8 +101,8 @@ def test_a_standard_module_used_without_import_gets_a_hint(ws):
 
 def test_a_csv_header_taken_for_a_number_gets_a_hint(ws):
     out = run_code(ws, "import csv\nprint(sum(float(r[1]) for r in csv.reader(['item,amount', 'tea,2'])))")
-    assert out.endswith("'amount' is not a number: if it comes from a CSV file's header row, skip that row "
-                        "(call next(reader) once before the loop, or use csv.DictReader).")
+    assert out.endswith("'amount' is not a number: skip what is not a number (a CSV file's header row: call "
+                        "next(reader) once before the loop, or use csv.DictReader; other lines: try/except ValueError).")
     assert "is not a number" not in run_code(ws, "float('12a')")  # not a word: no header hint
 
 

@@ -60,9 +60,11 @@ def error_hint(stderr: str) -> str | None:
         return (f"The module {match[1]} is not installed here: use Python's standard library instead "
                 "(csv, json, re, statistics).")
     match = _NOT_A_NUMBER.search(stderr or "")
-    if match:  # csv_total: float(row[2]) over every row, the header's "amount" included
-        return (f"'{match[1]}' is not a number: if it comes from a CSV file's header row, skip that row "
-                "(call next(reader) once before the loop, or use csv.DictReader).")
+    if match:  # csv_total: float(row[2]) over every row, the header's "amount" included; a note line
+        word = match[1].strip()
+        word = word if len(word) <= 40 else word[:40] + "..."
+        return (f"'{word}' is not a number: skip what is not a number (a CSV file's header row: call "
+                "next(reader) once before the loop, or use csv.DictReader; other lines: try/except ValueError).")
     return None
 
 
