@@ -21,7 +21,10 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.strip().splitlines() if line.strip()]
 
 
-_ASKS_FOR_A_COPY = re.compile(r"\b(?:cop(?:y|ies|ied)|exact(?:ly)?|verbatim|unchanged|identical)\b", re.IGNORECASE)
+# Goals that ask for a copy: "copy", "its exact content", "verbatim", "write its content to output.txt"
+# (agbenchmark's ReadFile task).
+_ASKS_FOR_A_COPY = re.compile(
+    r"\b(?:cop(?:y|ies|ied)|exact(?:ly)?|verbatim|unchanged|identical|its contents?)\b", re.IGNORECASE)
 
 
 def copied_result(state: AgentState, command: dict) -> str | None:
