@@ -37,11 +37,14 @@ def copied_result(state: AgentState, command: dict) -> str | None:
         return None
     if _ASKS_FOR_A_COPY.search(goals_text(state)):
         return None  # the goals want it copied (the 1.5B model, asked anyway, took its copy as written)
+    target = normalised(command["args"].get("filename"))
     history = state.get("history") or []
     for i, event in enumerate(history[:-1]):
         earlier = command_of(event) if event["kind"] == "assistant" else None
+        if not earlier or normalised((earlier.get("args") or {}).get("filename")) == target:
+            continue  # the file's own earlier text, written back, is not a copy of an input
         result = history[i + 1]
-        if earlier and result["kind"] == "system" and _lines(result["text"].partition(" returned: ")[2]) == _lines(text):
+        if result["kind"] == "system" and _lines(result["text"].partition(" returned: ")[2]) == _lines(text):
             args = [str(v) for v in (earlier.get("args") or {}).values()]
             return render("copied_result", filename=command["args"].get("filename", "The file"),
                           source=" ".join([earlier.get("name", ""), *args[:1]]))

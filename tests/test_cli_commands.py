@@ -33,7 +33,8 @@ def test_banner_names_the_sandbox_and_allow_downloads_enables_download_file(tmp_
 
 def test_the_console_says_why_the_model_is_asked_again(tmp_path):
     (tmp_path / "good.yaml").write_text(yaml.safe_dump(GOOD_SETTINGS), "utf-8")
-    write_script(tmp_path, {"think": ["no json at all", reply("task_complete", reason="done")]}, "S.yaml")
+    # task_complete with hello.txt missing is pushed back once, also after the unusable reply.
+    write_script(tmp_path, {"think": ["no json at all", *[reply("task_complete", reason="done")] * 2]}, "S.yaml")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AZURE_", "USE_AZURE"))}
     env.update(COLUMNS="500", FIX_JSON_WITH_MODEL="false")
     done = subprocess.run([*cli(), "run", "-C", "good.yaml", "-w", "ws", "--llm", "script:S.yaml", "-c"],
