@@ -13,7 +13,7 @@ import re
 from graph import loop_guard
 from graph.prompts import render
 from graph.run_facts import (
-    RUNS_CODE, WRITES, command_of, goals_text, named_files, normalised, past_commands, read_only,
+    RUNS_CODE, WRITES, command_of, failed, goals_text, named_files, normalised, past_commands, read_only,
 )
 from graph.state import AgentState
 from tools.files import already_written
@@ -85,9 +85,6 @@ def _may_change(change: dict, look: dict, seen: str) -> bool:
     return look.get("name") != "browse_website"  # a page is not changed by the workspace
 
 
-# A result that says the command failed: a refused or failing command ("Error: ..."), or code that
-# exited with an error or was killed (tools/sandbox.py's status line).
-_FAILED = re.compile(r"returned: Error|\bExit code: (?:[1-9]|none)|\bKilled by signal")
 
 
 _EXCEPTION_LINE = re.compile(r"^\w+(?:Error|Exception|Exit)\b.*$", re.MULTILINE)
@@ -110,7 +107,7 @@ def failed_repeat(state: AgentState, command: dict, tools) -> str | None:
         earlier = command_of(history[i]) if history[i]["kind"] == "assistant" else None
         if earlier == command:
             result = next((e["text"] for e in history[i + 1:] if e["kind"] == "system"), "")
-            if not _FAILED.search(result):
+            if not failed(result):
                 return None
             return render("failed_repeat", name=command["name"], error=_error_of(result))
         if earlier and not read_only(earlier, tools):
@@ -154,11 +151,11 @@ def _produced(state: AgentState, named: list[str]) -> bool:
 
 
 def goal_files_untouched(state: AgentState, workspace: Workspace) -> list[str]:
-    """The files the goals name when all exist but the run has not written any file nor run code: the
-    work has not started (fix_average: task_complete at cycle 1, nothing fixed)."""
+    """The files the goals name when all exist and the run has not run a command yet: the work has not
+    started (fix_average: task_complete at cycle 1, nothing fixed). Once it has looked, finishing may be
+    right: an earlier run may have done the work (a rewrite of the same text is refused as a no-op)."""
     named, missing = named_files(goals_text(state), workspace)
-    started = any(c.get("name") in (*WRITES, *RUNS_CODE) for c in past_commands(state))
-    return named if named and not missing and not started else []
+    return named if named and not missing and not past_commands(state) else []
 
 
 def finish_for_repeater(files: list[str]) -> dict:

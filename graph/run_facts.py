@@ -26,6 +26,9 @@ _EXTENSIONS = "txt|md|py|json|csv|tsv|yaml|yml|html|css|js|ts|sh|log|xml|ini|tom
 _FILE_IN_GOAL = re.compile(rf"(?<![\w/.])[\w\-/]*\w\.(?:{_EXTENSIONS})\b")
 _URL = re.compile(r"\S+://\S+")
 _MAX_FOLDERS = 200  # walked to name the files of a folder the goals mention (a cloned repository)
+# A result that says the command failed: a refused or failing command ("Error: ..."), or code that
+# exited with an error or was killed (tools/sandbox.py's status line).
+_FAILED = re.compile(r"returned: Error|\bExit code: (?:[1-9]|none)|\bKilled by signal")
 
 
 def goals_text(state: AgentState) -> str:
@@ -45,6 +48,11 @@ def command_of(event: Event) -> dict | None:
 def past_commands(state: AgentState) -> list[dict]:
     """The commands of the model's replies in the history, oldest first (unreadable replies left out)."""
     return [c for e in state.get("history") or [] if e["kind"] == "assistant" and (c := command_of(e))]
+
+
+def failed(result: str) -> bool:
+    """Whether a command's result (as the history keeps it) says that it failed."""
+    return bool(_FAILED.search(result))
 
 
 def read_only(command: dict, tools) -> bool:

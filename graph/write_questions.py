@@ -10,8 +10,8 @@ import re
 
 from graph.prompts import render
 from graph.run_facts import (
-    RUNS_CODE, WRITES, command_of, files_in_goal_folders, goal_urls, goals_text, named_files, normalised,
-    past_commands, unused_goal_files,
+    RUNS_CODE, WRITES, command_of, failed, files_in_goal_folders, goal_urls, goals_text, named_files,
+    normalised, past_commands, unused_goal_files,
 )
 from graph.state import AgentState
 from tools.workspace import PathRefused, Workspace
@@ -52,16 +52,23 @@ def copied_result(state: AgentState, command: dict) -> str | None:
 
 
 def second_thoughts(state: AgentState, command: dict, workspace: Workspace) -> str | None:
-    """A write or append that would change a goal file the run already wrote: the 1.5B model wrote the
-    right uppercase song, shopping list or palindrome function, then at once or a few cycles later
-    wrote it again wrong ("test" over palindrome.py), or appended to it. Asked once, with what the file
-    holds, whether that does not meet the goals (an identical rewrite is no_op_write's)."""
+    """A write_to_file that would replace a goal file the run already wrote, with nothing failing since
+    that write: the 1.5B model wrote the right uppercase song or palindrome function, then at once or a
+    few cycles later wrote it again wrong ("test" over palindrome.py). Asked once, with what the file
+    holds, whether that does not meet the goals (an identical rewrite is no_op_write's). Appends build a
+    file step by step and a rewrite after a failure (a test run) is a fix: neither is asked about."""
     target = str((command.get("args") or {}).get("filename", ""))
-    if command.get("name") not in WRITES or target not in named_files(goals_text(state), workspace)[0]:
+    if command.get("name") != "write_to_file" or target not in named_files(goals_text(state), workspace)[0]:
         return None
-    if not any(c.get("name") in WRITES and str((c.get("args") or {}).get("filename", "")) == target
-               for c in past_commands(state)):
-        return None
+    history = state.get("history") or []
+    for i in range(len(history) - 1, -1, -1):
+        if history[i]["kind"] == "system" and failed(history[i]["text"]):
+            return None
+        earlier = command_of(history[i]) if history[i]["kind"] == "assistant" else None
+        if earlier and earlier.get("name") in WRITES and str((earlier.get("args") or {}).get("filename", "")) == target:
+            break
+    else:
+        return None  # the run has not written it
     try:
         held = workspace.resolve(target).read_text("utf-8", errors="replace").strip()
     except (OSError, PathRefused):

@@ -290,7 +290,7 @@ def test_task_complete_before_any_work_on_existing_goal_files_is_pushed_back_onc
         (runner.workspace / name).write_text("")
     done = reply("task_complete", reason="fixed")
     _, prompts = start_scripted(runner, tmp_path, [done, done], ai_config=cfg, continuous=True)
-    assert "Your goals are about stats.py, test_stats.py, but no command has written a file or run code yet" in (
+    assert "Your goals are about stats.py, test_stats.py, but you have not run any command yet" in (
         prompts[1][-1].content)
     assert 'Start with the command {"name": "read_file", "args": {"filename": "stats.py"}}' in prompts[1][-1].content
     assert runner.status(runner.thread_id).stop_reason == "Task complete: fixed"
@@ -494,6 +494,16 @@ def test_a_write_before_the_goals_page_is_read_is_pushed_back_once(runner, tmp_p
         '{"url": "http://127.0.0.1:9/town.html", "question": "The page http://127.0.0.1:9/town.html names a year: '
         'write it to year.txt."}}.')
     assert (runner.workspace / "year.txt").read_text() == "1853"  # insisted on, it is written
+
+
+def test_appends_and_a_rewrite_after_a_failure_are_not_questioned(runner, tmp_path):
+    cfg = {**AI_CONFIG, "ai_goals": ["Write stats.py so that python stats.py prints 2"]}
+    script = [reply("write_to_file", filename="stats.py", text="print(1"),
+              reply("append_to_file", filename="stats.py", text=")\n"),
+              reply("execute_python_code", code="raise SystemExit(1)"),
+              reply("write_to_file", filename="stats.py", text="print(2)\n"), reply("task_complete", reason="ok")]
+    _, prompts = start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
+    assert len(prompts) == 5 and (runner.workspace / "stats.py").read_text() == "print(2)\n"
 
 
 def _commands(runner) -> list[dict]:
