@@ -64,9 +64,7 @@ def _early_finish(state: AgentState, ctx: AgentContext) -> str | None:
     untouched = goal_files_untouched(state, ctx.workspace)
     if not untouched:
         return None
-    # The first the run has not read yet (fix_average's stats.py), else the first.
-    unread = [name for name in untouched if name in unused_goal_files(state, ctx.workspace)] or untouched
-    return _once(render("nothing_done_yet", files=", ".join(untouched), filename=unread[0]), state)
+    return _once(render("nothing_done_yet", files=", ".join(untouched), filename=untouched[0]), state)
 
 
 def _once(problem: str | None, state: AgentState) -> str | None:
