@@ -85,8 +85,6 @@ def _may_change(change: dict, look: dict, seen: str) -> bool:
     return look.get("name") != "browse_website"  # a page is not changed by the workspace
 
 
-
-
 _EXCEPTION_LINE = re.compile(r"^\w+(?:Error|Exception|Exit)\b.*$", re.MULTILINE)
 
 
