@@ -67,9 +67,10 @@ class Settings(BaseSettings):
     retry_temperature: float | None = None
     # The prompt the small model gets: "lean" asks for two thought fields instead of AutoGPT's five and
     # shows its past replies as their commands only (it copied whole earlier replies, thoughts included,
-    # cycle after cycle); "lean_thoughts" shows them with those two fields; "autogpt" is v0.3.0's prompt
+    # cycle after cycle); "lean_thoughts" shows them with those two fields; "brief" is "lean" with one
+    # thought field (text, no plan), for speed; "autogpt" is v0.3.0's prompt
     # unchanged. Measured in benchmarks/RESULTS.md.
-    local_prompt: Literal["lean", "lean_thoughts", "autogpt"] = "lean"
+    local_prompt: Literal["lean", "lean_thoughts", "brief", "autogpt"] = "lean"
     local_seed: int = -1  # -1 = random; fix it for reproducible runs
     # "off": plain prompting (measured to finish more tasks); "schema": JSON-schema constrained decoding.
     local_json_mode: Literal["off", "schema"] = "off"

@@ -229,7 +229,7 @@ def test_a_small_local_model_gets_the_lean_command_list(tmp_path, monkeypatch):
             "execute_python_code", "task_complete"} <= set(lean)
 
 
-@pytest.mark.parametrize("local_prompt", ["lean", "lean_thoughts", "autogpt"])
+@pytest.mark.parametrize("local_prompt", ["lean", "lean_thoughts", "brief", "autogpt"])
 def test_the_small_models_lean_prompt(tmp_path, monkeypatch, local_prompt):
     from dataclasses import replace
 
@@ -251,8 +251,10 @@ def test_the_small_models_lean_prompt(tmp_path, monkeypatch, local_prompt):
         assert '"criticism"' not in messages[0].content and '"plan": "- short bulleted' in messages[0].content
         assert past_reply.content == ('{"thoughts": {"text": "I list the files.", "plan": "- list"}, '
                                       '"command": {"name": "list_files", "args": {"directory": "."}}}')
-    elif local_prompt == "lean":
-        assert '"criticism"' not in messages[0].content and '"plan": "- short bulleted' in messages[0].content
+    elif local_prompt in ("lean", "brief"):
+        assert '"criticism"' not in messages[0].content
+        assert ('"plan": "- short bulleted' in messages[0].content) == (local_prompt == "lean")
+        assert '{"thoughts": {"text": "one short sentence: what you do now and why"' in messages[0].content
         # Its past reply is shown as the command alone: the small model copied whole replies.
         assert past_reply.content == '{"command": {"name": "list_files", "args": {"directory": "."}}}'
     else:
