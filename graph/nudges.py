@@ -44,12 +44,17 @@ def nudges(state: AgentState, workspace: Workspace | None = None) -> list[str]:
     return notes
 
 
+# Python runs whose repeat, with only looks since, prints what it printed: the 1.5B model re-ran
+# compute.py five times, its answer in every result, and never wrote answer.txt.
+_RERUNS = ("execute_python_file", "execute_python_code")
+
+
 def unchanged_repeat(state: AgentState, command: dict, tools) -> str | None:
-    """The model proposes a read-only command (list_files, read_file) it already ran with the same
-    arguments, and nothing that could change its result has run since: the result would be what it has
-    already seen.
+    """The model proposes a read-only command (list_files, read_file), or Python code, it already ran
+    with the same arguments, and nothing that could change its result has run since: the result would
+    be what it has already seen.
     Small models loop on exactly this; say so, with the result, instead of running it again."""
-    if not read_only(command, tools):
+    if not read_only(command, tools) and command.get("name") not in _RERUNS:
         return None
     history = state.get("history") or []
     since: list[dict] = []  # the commands run after the one found, newest first

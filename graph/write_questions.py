@@ -89,11 +89,12 @@ def unread_inputs_before_write(state: AgentState, command: dict, workspace: Work
 
 
 def read_first_note(state: AgentState, workspace: Workspace, target: str | None = None,
-                    can_browse: bool = False) -> str | None:
+                    can_browse: bool = False, folder_rest: bool = False) -> str | None:
     """What to read before writing (`target`), with the read command to copy: the input files the
-    goals name that no command touched yet, the pages they name that no command visited, else, while
-    the run has read nothing, the files of the folders the goals mention. None when there is nothing
-    left to read."""
+    goals name that no command touched yet, the pages they name that no command visited, else the
+    files of the folders the goals mention while the run has read none of them, or with `folder_rest`
+    (in place of a no-op) those it has not read (none once code has run: it may have read them). None
+    when there is nothing left to read."""
     unused = [name for name in unused_goal_files(state, workspace) if name != target]
     if unused:
         return render("read_inputs_first", files=", ".join(unused), filename=unused[0])
@@ -103,10 +104,13 @@ def read_first_note(state: AgentState, workspace: Workspace, target: str | None 
     if unvisited:  # web_lighthouse_year: told to "compose it yourself", it wrote a made-up year
         browse = {"name": "browse_website", "args": {"url": unvisited[0], "question": goals_text(state)[:300]}}
         return render("browse_first", url=unvisited[0], command=json.dumps(browse, ensure_ascii=False))
-    if any(c.get("name") in ("read_file", *RUNS_CODE) for c in past):
-        return None
-    present = [name for name in files_in_goal_folders(goals_text(state), workspace) if name != normalised(target)]
-    if not present:
-        return None
-    shown = ", ".join(present[:8]) + (f" and {len(present) - 8} more" if len(present) > 8 else "")
-    return render("read_something_first", files=shown, filename=present[0])
+    if any(c.get("name") in RUNS_CODE for c in past):
+        return None  # code may have read them
+    read = {normalised((c.get("args") or {}).get("filename")) for c in past if c.get("name") == "read_file"}
+    unread = [name for name in files_in_goal_folders(goals_text(state), workspace)
+              if name != normalised(target) and name not in read]
+    if not unread or (read and not folder_rest):
+        return None  # a write after reading some of them: what it read may be what it needed
+    shown = ", ".join(unread[:8]) + (f" and {len(unread) - 8} more" if len(unread) > 8 else "")
+    # find_shed_code: one note of three read, then, told "compose it yourself", it wrote made-up code.
+    return render("read_folder_rest" if read else "read_something_first", files=shown, filename=unread[0])

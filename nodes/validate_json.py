@@ -74,6 +74,11 @@ def _once(problem: str | None, state: AgentState) -> str | None:
     return problem
 
 
+def _to_read(state: AgentState, ctx: AgentContext) -> str | None:
+    """The note naming what the goals need read that the run has not read yet (None: nothing)."""
+    return read_first_note(state, ctx.workspace, can_browse="browse_website" in ctx.tools, folder_rest=True)
+
+
 def _with_goal_note(problem: str | None, state: AgentState, ctx: AgentContext) -> str | None:
     """The push-back on a command that changes nothing, with where the goals stand. While a goal file
     is missing it ends with the command to copy: the read of an input file the goals name that it has
@@ -81,7 +86,7 @@ def _with_goal_note(problem: str | None, state: AgentState, ctx: AgentContext) -
     every time, and copies a concrete command more readily, as with task_complete)."""
     if not problem:
         return None
-    to_read = read_first_note(state, ctx.workspace, can_browse="browse_website" in ctx.tools)
+    to_read = _to_read(state, ctx)
     if to_read:
         return " ".join([problem, to_read])
     missing = missing_goal_files(state, ctx.workspace)
@@ -128,9 +133,10 @@ def validate_json(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
             parsed["command"]["name"] = ctx.tools.get(parsed["command"]["name"]).name
         # Pushed back once per cycle: a model that insists gets its way (the loop guard still applies),
         # except once every file its goals name exists and the run has written one: then a command that
-        # changes nothing, or another look at the workspace, in reply to a push-back runs the push-back's
-        # suggestion, task_complete, instead (the human can still refuse it). Seen with the 1.5B model:
-        # backup.txt written, then list, read and append (the prompt's time) until the cycle limit.
+        # changes nothing (at once, unless an input is left to read), or another look at the workspace
+        # in reply to a push-back, runs task_complete instead (the human can still refuse it). Seen with
+        # the 1.5B model: backup.txt written, then list, read and append (the prompt's time) until the
+        # cycle limit; pushed back first, it insisted on its no-op, a reply (~7 s) lost in most runs.
         if problem is None and parsed["command"]["name"] != "task_complete":
             no_op = unchanged_repeat(state, parsed["command"], ctx.tools) or no_op_write(parsed["command"], ctx.workspace)
             retried = bool(state.get("invalid_replies"))
@@ -138,12 +144,13 @@ def validate_json(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
             failed = _once(failed_repeat(state, {"name": parsed["command"]["name"], "args": args}, ctx.tools), state)
             if failed:
                 problem = failed
-            elif no_op and not retried:
-                problem = _with_goal_note(no_op, state, ctx)
-            elif retried and (no_op or _another_look(state, ctx, parsed["command"])) and (
-                    written := goal_files_done(state, ctx.workspace)):
+            elif (written := goal_files_done(state, ctx.workspace)) and (
+                    (no_op and (retried or not _to_read(state, ctx)))
+                    or (retried and _another_look(state, ctx, parsed["command"]))):
                 parsed["command"] = finish_for_repeater(written)
                 args = parsed["command"]["args"]
+            elif no_op and not retried:
+                problem = _with_goal_note(no_op, state, ctx)
             else:  # questions about a write, each asked once per cycle (also after another push-back)
                 problem = _once(unread_inputs_before_write(state, parsed["command"], ctx.workspace,
                                                            "browse_website" in ctx.tools)
