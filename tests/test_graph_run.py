@@ -472,11 +472,16 @@ def test_a_copy_the_goals_ask_for_is_written_and_finishing_before_it_is_pushed_b
     assert (runner.workspace / "loud.txt").read_text() == "row row"
 
 
-def test_a_write_before_any_file_is_read_is_pushed_back_once_when_the_workspace_has_files(runner, tmp_path):
-    cfg = {**AI_CONFIG, "ai_goals": ["A note in the notes folder has the shed code: write it to code.txt"]}
+def _shed_notes(runner, names: tuple[str, ...], with_code: str) -> dict:
+    """find_shed_code's workspace: a notes folder where only `with_code` holds the code; its goals."""
     (runner.workspace / "notes").mkdir(parents=True)
-    for name in ("monday.txt", "tuesday.txt"):
-        (runner.workspace / "notes" / name).write_text("shed code 4817" if name == "tuesday.txt" else "rain")
+    for name in names:
+        (runner.workspace / "notes" / name).write_text("shed code 4817" if name == with_code else "rain")
+    return {**AI_CONFIG, "ai_goals": ["A note in the notes folder has the shed code: write it to code.txt"]}
+
+
+def test_a_write_before_any_file_is_read_is_pushed_back_once_when_the_workspace_has_files(runner, tmp_path):
+    cfg = _shed_notes(runner, ("monday.txt", "tuesday.txt"), with_code="tuesday.txt")
     guess = reply("write_to_file", filename="code.txt", text="1234")
     script = [reply("list_files", directory="."), guess, reply("read_file", filename="notes/tuesday.txt"),
               reply("write_to_file", filename="code.txt", text="4817"), reply("task_complete", reason="ok")]
@@ -489,10 +494,7 @@ def test_a_write_before_any_file_is_read_is_pushed_back_once_when_the_workspace_
 
 
 def test_the_push_back_names_the_goal_folders_files_left_unread(runner, tmp_path):
-    cfg = {**AI_CONFIG, "ai_goals": ["A note in the notes folder has the shed code: write it to code.txt"]}
-    (runner.workspace / "notes").mkdir(parents=True)
-    for name in ("monday.txt", "tuesday.txt", "wednesday.txt"):
-        (runner.workspace / "notes" / name).write_text("shed code 4817" if name == "wednesday.txt" else "rain")
+    cfg = _shed_notes(runner, ("monday.txt", "tuesday.txt", "wednesday.txt"), with_code="wednesday.txt")
     listing, monday = reply("list_files", directory="notes"), reply("read_file", filename="notes/monday.txt")
     script = [listing, monday, listing, reply("read_file", filename="notes/wednesday.txt"),
               reply("write_to_file", filename="code.txt", text="4817"), reply("task_complete", reason="ok")]
