@@ -144,7 +144,7 @@ def validate_json(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
             failed = _once(failed_repeat(state, {"name": parsed["command"]["name"], "args": args}, ctx.tools), state)
             if failed:
                 problem = failed
-            elif (written := goal_files_done(state, ctx.workspace)) and (
+            elif (no_op or retried) and (written := goal_files_done(state, ctx.workspace)) and (
                     (no_op and (retried or not _to_read(state, ctx)))
                     or (retried and _another_look(state, ctx, parsed["command"]))):
                 parsed["command"] = finish_for_repeater(written)
