@@ -22,10 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import nodes.execute_tool as execute_tool_module  # noqa: E402
-from graph.checkpointers import default_checkpoint_path  # noqa: E402
-from graph.runner import AgentRunner  # noqa: E402
-from graph.settings import Settings  # noqa: E402
+import autogpt_graph.nodes.execute_tool as execute_tool_module  # noqa: E402
+from autogpt_graph.graph.runs.checkpointers import default_checkpoint_path  # noqa: E402
+from autogpt_graph.graph.runs.runner import AgentRunner  # noqa: E402
+from autogpt_graph.graph.settings import Settings  # noqa: E402
 from tests.helpers import AI_CONFIG, reply, write_script  # noqa: E402
 
 # A realistic mix of cheap commands, each reply ~150 tokens like a real model's.

@@ -14,7 +14,7 @@ What the port gets:
   the chat model's token ids come from our offline tiktoken instead (graph/tokens.py), through LangChain's
   `custom_get_token_ids` hook. `--llm scripted` replays each challenge's solution.yaml, its `task_complete`
   turned into the port's `finish`: a check of the wiring with no model.
-- The commands: our own tools (graph.context.run_tools), bound to the run's workspace so confinement and
+- The commands: our own tools (autogpt_graph.graph.context.run_tools), bound to the run's workspace so confinement and
   results are identical, with the list our small local model gets (LOCAL_DISABLED_COMMANDS left out).
   task_complete is left out too: the port ends a run with its own `finish` command. browse_website asks the
   same model about the page, as in our graph.
@@ -52,20 +52,20 @@ from langchain_core.embeddings import DeterministicFakeEmbedding, Embeddings  # 
 from langchain_core.messages import AIMessage, SystemMessage  # noqa: E402
 from langchain_core.vectorstores import InMemoryVectorStore  # noqa: E402
 
-from graph import console as ui  # noqa: E402
-from graph.context import AgentContext, run_tools  # noqa: E402
-from graph.errors import AgentError  # noqa: E402
-from graph.eval.challenge import SITE_PLACEHOLDER, Challenge, load_suite  # noqa: E402
-from graph.eval.cli import DEFAULT_SUITE, _names  # noqa: E402
-from graph.eval.grading import grade  # noqa: E402
-from graph.eval.report import print_report, progress_line, write_json  # noqa: E402
-from graph.eval.runner import AI_NAME, AI_ROLE, DEFAULT_CYCLES, RunResult, keep_workspace, prepared_run, run_suite  # noqa: E402
-from graph.memory.agent_memory import AgentMemory  # noqa: E402
-from graph.models import ModelHandle, ModelSet, make_models  # noqa: E402
-from graph.settings import Settings, get_settings  # noqa: E402
-from graph.tokens import count_message_tokens, count_tokens, encoding_for  # noqa: E402
-from tools.model_access import tool_scope  # noqa: E402
-from tools.workspace import Workspace  # noqa: E402
+from autogpt_graph.graph.cli import console as ui  # noqa: E402
+from autogpt_graph.graph.context import AgentContext, run_tools  # noqa: E402
+from autogpt_graph.graph.errors import AgentError  # noqa: E402
+from autogpt_graph.graph.eval.challenge import SITE_PLACEHOLDER, Challenge, load_suite  # noqa: E402
+from autogpt_graph.graph.cli.eval import DEFAULT_SUITE, _names  # noqa: E402
+from autogpt_graph.graph.eval.grading import grade  # noqa: E402
+from autogpt_graph.graph.eval.report import print_report, progress_line, write_json  # noqa: E402
+from autogpt_graph.graph.eval.runner import AI_NAME, AI_ROLE, DEFAULT_CYCLES, RunResult, keep_workspace, prepared_run, run_suite  # noqa: E402
+from autogpt_graph.graph.memory.agent_memory import AgentMemory  # noqa: E402
+from autogpt_graph.graph.llm.models import ModelHandle, ModelSet, make_models  # noqa: E402
+from autogpt_graph.graph.settings import Settings, get_settings  # noqa: E402
+from autogpt_graph.graph.tokens import count_message_tokens, count_tokens, encoding_for  # noqa: E402
+from autogpt_graph.tools.model_access import tool_scope  # noqa: E402
+from autogpt_graph.tools.workspace import Workspace  # noqa: E402
 
 NOT_INSTALLED = "langchain-experimental is not installed: pip install -e '.[compare]'"
 LIMIT_REACHED = "Continuous limit of {limit} cycles reached."  # the graph's words (nodes/build_prompt.py)
@@ -137,7 +137,7 @@ class MiniLMEmbeddings(Embeddings):
     """Our offline all-MiniLM-L6-v2 (the same vectors as our vector memory) as LangChain Embeddings."""
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        from graph.memory.embeddings import local_embedder
+        from autogpt_graph.graph.memory.embeddings import local_embedder
 
         return local_embedder().embed(texts).tolist()
 
@@ -158,7 +158,7 @@ def local_models(settings: Settings, spec: str = "local") -> ModelFactory:
 
 def scripted_models(settings: Settings) -> ModelFactory:
     """Each challenge's solution.yaml on our scripted model, with `task_complete` as the port's `finish`."""
-    from graph.scripted_model import Script, ScriptedChatModel
+    from autogpt_graph.graph.llm.scripted_model import Script, ScriptedChatModel
 
     _, finish = port()
 

@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph.local_chat import LocalChatModel  # noqa: E402
-from graph.runner import AgentRunner  # noqa: E402
-from graph.settings import Settings  # noqa: E402
+from autogpt_graph.graph.llm.local_chat import LocalChatModel  # noqa: E402
+from autogpt_graph.graph.runs.runner import AgentRunner  # noqa: E402
+from autogpt_graph.graph.settings import Settings  # noqa: E402
 
 HAIKU = {
     "ai_name": "HaikuGPT",
@@ -92,8 +92,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1, help="first run's seed; run k uses seed+k")
     args = parser.parse_args()
 
-    from graph.local_chat import load_llama
-    from graph.local_model import default_model_path
+    from autogpt_graph.graph.llm.local_chat import load_llama
+    from autogpt_graph.graph.llm.local_model import default_model_path
 
     base = Settings(_env_file=None, local_json_mode=args.json_mode)
     path = str(default_model_path(progress=False))

@@ -22,9 +22,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph.memory.embeddings import LOCAL_DIMENSION, local_embedder  # noqa: E402
-from graph.memory.faiss_store import FaissMemory  # noqa: E402
-from graph.memory.records import Memory, Scope  # noqa: E402
+from autogpt_graph.graph.memory.embeddings import LOCAL_DIMENSION, local_embedder  # noqa: E402
+from autogpt_graph.graph.memory.faiss_store import FaissMemory  # noqa: E402
+from autogpt_graph.graph.memory.records import Memory, Scope  # noqa: E402
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -66,7 +66,7 @@ def bench_recall(sizes: list[int], skip_redis: bool) -> None:
             if backend == "faiss":
                 store = FaissMemory(Path(tempfile.mkdtemp()) / "memory.sqlite", embedder)
             else:
-                from graph.memory.redis_store import RedisMemory
+                from autogpt_graph.graph.memory.redis_store import RedisMemory
 
                 store = RedisMemory("redis://127.0.0.1:6379/0", f"autogpt-bench-{uuid.uuid4().hex[:8]}", embedder)
             try:
@@ -94,7 +94,7 @@ def bench_recall(sizes: list[int], skip_redis: bool) -> None:
 
 
 def bench_ingest() -> None:
-    from graph.memory.ingest import ingest
+    from autogpt_graph.graph.memory.ingest import ingest
 
     folder = Path(tempfile.mkdtemp())
     rng = np.random.default_rng(1)
@@ -111,10 +111,10 @@ def bench_ingest() -> None:
 
 
 def bench_prompt_tokens(cycles: int) -> None:
-    from graph.context import make_context
-    from graph.runner import AgentRunner
-    from graph.settings import Settings
-    from graph.tokens import count_message_tokens
+    from autogpt_graph.graph.context import make_context
+    from autogpt_graph.graph.runs.runner import AgentRunner
+    from autogpt_graph.graph.settings import Settings
+    from autogpt_graph.graph.tokens import count_message_tokens
     from tests.helpers import AI_CONFIG, reply, run_to_end, write_script
 
     tmp = Path(tempfile.mkdtemp())

@@ -27,11 +27,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from graph.runner import AgentRunner  # noqa: E402
-from graph.settings import Settings  # noqa: E402
+from autogpt_graph.graph.runs.runner import AgentRunner  # noqa: E402
+from autogpt_graph.graph.settings import Settings  # noqa: E402
 from tests.helpers import AI_CONFIG, reply, run_to_end, write_script  # noqa: E402
 
-CLI = [sys.executable, "-m", "graph.cli"]
+CLI = [sys.executable, "-m", "autogpt_graph.graph.cli.app"]
 ENV = {**{k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AZURE_"))}, "COLUMNS": "500"}
 WRITE = reply("write_to_file", filename="hello.txt", text="hello world")
 
@@ -53,7 +53,7 @@ def first_output(args: list[str], marker: str, cwd: Path) -> float:
 
 def import_only(cwd: Path) -> float:
     # Up to a printed line, like the resume figure: not counting the interpreter's shutdown.
-    return first_output([sys.executable, "-c", "import graph.cli; print('imported', flush=True)"], "imported", cwd)
+    return first_output([sys.executable, "-c", "import autogpt_graph.graph.cli.app; print('imported', flush=True)"], "imported", cwd)
 
 
 def paused_run(spec: str | None, work: Path) -> list[str]:

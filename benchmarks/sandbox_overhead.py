@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph.settings import Settings  # noqa: E402
-from tools.sandbox import Sandbox, bwrap_usable, describe_isolation  # noqa: E402
-from tools.workspace import Workspace  # noqa: E402
+from autogpt_graph.graph.settings import Settings  # noqa: E402
+from autogpt_graph.tools.sandbox import Sandbox, bwrap_usable, describe_isolation  # noqa: E402
+from autogpt_graph.tools.workspace import Workspace  # noqa: E402
 
 
 def medians_ms(runners: dict, runs: int) -> dict[str, float]:

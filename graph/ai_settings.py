@@ -7,8 +7,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
-from graph.errors import AgentError
-from graph.state import AIConfig
+from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.graph.state import AIConfig
 
 
 class _AISettings(BaseModel):

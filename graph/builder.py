@@ -11,15 +11,15 @@ from __future__ import annotations
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 
-from graph.context import AgentContext
-from graph.state import AgentState
-from nodes.build_prompt import build_prompt
-from nodes.decompose_goals import decompose_goals
-from nodes.execute_tool import execute_tool
-from nodes.human_gate import human_gate
-from nodes.summarise_memory import summarise_memory
-from nodes.think import think
-from nodes.validate_json import validate_json
+from autogpt_graph.graph.context import AgentContext
+from autogpt_graph.graph.state import AgentState
+from autogpt_graph.nodes.build_prompt import build_prompt
+from autogpt_graph.nodes.decompose_goals import decompose_goals
+from autogpt_graph.nodes.execute_tool import execute_tool
+from autogpt_graph.nodes.human_gate import human_gate
+from autogpt_graph.nodes.summarise_memory import summarise_memory
+from autogpt_graph.nodes.think import think
+from autogpt_graph.nodes.validate_json import validate_json
 
 NODES = {
     "decompose_goals": decompose_goals,
@@ -76,7 +76,7 @@ def after_summarise(state: AgentState) -> str:
 
 def build_graph(context_schema: type = AgentContext) -> StateGraph:
     """The uncompiled graph; compile it with your own checkpointer, or reuse its nodes.
-    `context_schema`: what callers pass as `context=` (graph.server gives plain run options)."""
+    `context_schema`: what callers pass as `context=` (autogpt_graph.graph.studio.app gives plain run options)."""
     g = StateGraph(AgentState, context_schema=context_schema)
     for name, fn in NODES.items():
         g.add_node(name, fn)

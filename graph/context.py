@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from graph.memory.agent_memory import AgentMemory
-from graph.models import ModelSet, make_models
-from graph.server_context import ServerContext
-from graph.settings import Settings, get_settings
-from graph.state import AgentState, RunOptions
-from tools.registry import ToolRegistry, build_registry
-from tools.workspace import Workspace
+from autogpt_graph.graph.memory.agent_memory import AgentMemory
+from autogpt_graph.graph.llm.models import ModelSet, make_models
+from autogpt_graph.graph.studio.options import ServerContext
+from autogpt_graph.graph.settings import Settings, get_settings
+from autogpt_graph.graph.state import AgentState, RunOptions
+from autogpt_graph.tools.registry import ToolRegistry, build_registry
+from autogpt_graph.tools.workspace import Workspace
 
 DEFAULT_WORKSPACE = "auto_gpt_workspace"
 
@@ -43,7 +43,7 @@ def run_tools(workspace: Workspace, settings: Settings, memory: AgentMemory, *, 
     (and, for a small local model, LOCAL_DISABLED_COMMANDS)."""
     tools = build_registry(workspace, settings)
     if memory.enabled:
-        from tools.memory_add import build_memory_add
+        from autogpt_graph.tools.memory_add import build_memory_add
 
         tools = ToolRegistry([*tools, build_memory_add()])
     # DISABLED_COMMANDS again: memory_add joins after the registry applied it.

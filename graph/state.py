@@ -16,7 +16,7 @@ from typing import Annotated, Any, NotRequired, TypedDict
 
 from langgraph.channels.delta import DeltaChannel
 
-from graph.memory.lineage import MemoryCursor
+from autogpt_graph.graph.memory.lineage import MemoryCursor
 
 
 class AIConfig(TypedDict):
@@ -54,7 +54,7 @@ class Event(TypedDict):
 
 class PromptPlan(TypedDict):
     """What build_prompt chose for this cycle's prompt; think renders the messages from it and the
-    rest of the state (graph.prompt_builder.render_prompt). Small, unlike the messages."""
+    rest of the state (autogpt_graph.graph.prompting.builder.render_prompt). Small, unlike the messages."""
 
     time: str
     history_from_cycle: int  # history events of this cycle and later are in the prompt
@@ -109,5 +109,5 @@ class AgentState(TypedDict, total=False):
     usage: Annotated[dict[str, Any], merge_usage]
     critique: str | None  # the last self-critique, for display
     stop_reason: str | None
-    repeats: list | None  # [key of the last command run, times in a row] (graph.loop_guard)
-    forked_from: dict[str, Any] | None  # {"thread", "step"} when made by `fork` (graph.threads)
+    repeats: list | None  # [key of the last command run, times in a row] (autogpt_graph.graph.safety.loop_guard)
+    forked_from: dict[str, Any] | None  # {"thread", "step"} when made by `fork` (autogpt_graph.graph.runs.threads)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from langgraph.runtime import Runtime
 
-from graph.context import AgentContext, context_of, run_options
-from graph.prompt_builder import plan_prompt
-from graph.state import AgentState
+from autogpt_graph.graph.context import AgentContext, context_of, run_options
+from autogpt_graph.graph.prompting.builder import plan_prompt
+from autogpt_graph.graph.state import AgentState
 
 
 LIMIT_REACHED = "Continuous limit of {limit} cycles reached."

@@ -8,11 +8,11 @@ import re
 from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
-from graph.context import AgentContext, context_of, run_options
-from graph.errors import RunStop
-from graph.llm_call import call_model
-from graph.prompts import render
-from graph.state import AgentState, AIConfig
+from autogpt_graph.graph.context import AgentContext, context_of, run_options
+from autogpt_graph.graph.errors import RunStop
+from autogpt_graph.graph.llm.call import call_model
+from autogpt_graph.graph.prompting.texts import render
+from autogpt_graph.graph.state import AgentState, AIConfig
 
 MAX_GOALS = 5
 

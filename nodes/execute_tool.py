@@ -9,21 +9,21 @@ from langchain_core.messages import HumanMessage
 from langgraph.config import get_config
 from langgraph.runtime import Runtime
 
-from graph import loop_guard
-from graph.context import AgentContext, context_of
-from graph.events import make_event
-from graph.injection import mark_injection
-from graph.prompt_builder import reply_json
-from graph.errors import RunStop
-from graph.llm_call import call_model
-from graph.memory.agent_memory import current_thread
-from graph.memory.chunking import chunk_text
-from graph.memory.writer import writing_memory
-from graph.prompts import prompts, render
-from graph.state import AgentState, merge_usage
-from graph.tokens import count_tokens, truncate_to_tokens
-from tools.effects import running_step
-from tools.model_access import tool_scope
+from autogpt_graph.graph.safety import loop_guard
+from autogpt_graph.graph.context import AgentContext, context_of
+from autogpt_graph.graph.prompting.events import make_event
+from autogpt_graph.graph.safety.injection import mark_injection
+from autogpt_graph.graph.prompting.builder import reply_json
+from autogpt_graph.graph.errors import RunStop
+from autogpt_graph.graph.llm.call import call_model
+from autogpt_graph.graph.memory.agent_memory import current_thread
+from autogpt_graph.graph.memory.chunking import chunk_text
+from autogpt_graph.graph.memory.writer import writing_memory
+from autogpt_graph.graph.prompting.texts import prompts, render
+from autogpt_graph.graph.state import AgentState, merge_usage
+from autogpt_graph.graph.tokens import count_tokens, truncate_to_tokens
+from autogpt_graph.tools.effects import running_step
+from autogpt_graph.tools.model_access import tool_scope
 
 OUTPUT_DIR = "outputs"
 # An oversized output goes to memory in parts of this many characters (about the 128 word pieces the

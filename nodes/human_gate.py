@@ -15,13 +15,13 @@ from langchain_core.messages import HumanMessage
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
-from graph.context import AgentContext, context_of, run_options
-from graph.errors import RunStop
-from graph.events import make_event
-from graph.llm_call import call_model
-from graph.prompt_builder import reply_json
-from graph.prompts import render
-from graph.state import AgentState
+from autogpt_graph.graph.context import AgentContext, context_of, run_options
+from autogpt_graph.graph.errors import RunStop
+from autogpt_graph.graph.prompting.events import make_event
+from autogpt_graph.graph.llm.call import call_model
+from autogpt_graph.graph.prompting.builder import reply_json
+from autogpt_graph.graph.prompting.texts import render
+from autogpt_graph.graph.state import AgentState
 
 
 @dataclass(frozen=True)

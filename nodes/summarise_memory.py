@@ -10,13 +10,13 @@ import json
 from langchain_core.messages import HumanMessage
 from langgraph.runtime import Runtime
 
-from graph.context import AgentContext, context_of
-from graph.errors import RunStop
-from graph.memory.agent_memory import current_thread, event_memory_text
-from graph.llm_call import call_model
-from graph.prompt_builder import fit_history, history_budget
-from graph.prompts import prompts, render
-from graph.state import AgentState, Event, merge_usage
+from autogpt_graph.graph.context import AgentContext, context_of
+from autogpt_graph.graph.errors import RunStop
+from autogpt_graph.graph.memory.agent_memory import current_thread, event_memory_text
+from autogpt_graph.graph.llm.call import call_model
+from autogpt_graph.graph.prompting.builder import fit_history, history_budget
+from autogpt_graph.graph.prompting.texts import prompts, render
+from autogpt_graph.graph.state import AgentState, Event, merge_usage
 
 
 def as_summary_input(events: list[Event]) -> list[dict]:

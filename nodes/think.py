@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from langgraph.runtime import Runtime
 
-from graph.context import AgentContext, context_of
-from graph.errors import RunStop
-from graph.llm_call import call_model
-from graph.prompt_builder import render_prompt
-from graph.state import AgentState
+from autogpt_graph.graph.context import AgentContext, context_of
+from autogpt_graph.graph.errors import RunStop
+from autogpt_graph.graph.llm.call import call_model
+from autogpt_graph.graph.prompting.builder import render_prompt
+from autogpt_graph.graph.state import AgentState
 
 
 def think(state: AgentState, runtime: Runtime[AgentContext]) -> dict:

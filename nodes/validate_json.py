@@ -8,20 +8,20 @@ from langchain_core.tools import BaseTool
 from langgraph.runtime import Runtime
 from pydantic import ValidationError
 
-from graph import loop_guard
-from graph.context import AgentContext, context_of
-from graph.errors import RunStop
-from graph.llm_call import call_model
-from graph.nudges import (
+from autogpt_graph.graph.safety import loop_guard
+from autogpt_graph.graph.context import AgentContext, context_of
+from autogpt_graph.graph.errors import RunStop
+from autogpt_graph.graph.llm.call import call_model
+from autogpt_graph.graph.steering.nudges import (
     failed_repeat, finish_for_repeater, goal_file_notes, goal_files_done, goal_files_untouched, no_op_write,
     unchanged_repeat,
 )
-from graph.run_facts import missing_goal_files, read_only, unused_goal_files
-from graph.write_questions import copied_result, read_first_note, second_thoughts, unread_inputs_before_write
-from graph.prompts import render
-from graph.reply_parsing import ReplyError, find_placeholder, is_placeholder_command, parse_reply
-from graph.state import AgentState
-from tools.registry import ToolRegistry
+from autogpt_graph.graph.steering.run_facts import missing_goal_files, read_only, unused_goal_files
+from autogpt_graph.graph.steering.write_questions import copied_result, read_first_note, second_thoughts, unread_inputs_before_write
+from autogpt_graph.graph.prompting.texts import render
+from autogpt_graph.graph.prompting.reply_parsing import ReplyError, find_placeholder, is_placeholder_command, parse_reply
+from autogpt_graph.graph.state import AgentState
+from autogpt_graph.tools.registry import ToolRegistry
 
 
 def check_command(command: dict, tools: ToolRegistry) -> tuple[dict | None, str | None]:

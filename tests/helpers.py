@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from graph.context import make_context
-from graph.runner import INTERRUPT, AgentRunner
+from autogpt_graph.graph.context import make_context
+from autogpt_graph.graph.runs.runner import INTERRUPT, AgentRunner
 
 AI_CONFIG = {
     "ai_name": "TestGPT",
@@ -42,7 +42,7 @@ WRITE_AND_FINISH = [
 
 
 # Cycles that do nothing special, for tests of limits and budgets: not a loop (the commands differ)
-# and not a read-only repeat or a rewrite of the same text (graph.nudges), so each cycle is one model call.
+# and not a read-only repeat or a rewrite of the same text (autogpt_graph.graph.steering.nudges), so each cycle is one model call.
 FILLER = {"repeat": True, "think": [reply("append_to_file", filename="tick.txt", text="tick"),
                                     reply("append_to_file", filename="tock.txt", text="tock")]}
 

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from graph.runner import AgentRunner
-from graph.settings import Settings
+from autogpt_graph.graph.runs.runner import AgentRunner
+from autogpt_graph.graph.settings import Settings
 from tests.helpers import reply, start_scripted
 from tests.servers.fixture_site import FixtureSite
 

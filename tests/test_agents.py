@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from graph.runner import AgentRunner
-from graph.settings import Settings
+from autogpt_graph.graph.runs.runner import AgentRunner
+from autogpt_graph.graph.settings import Settings
 from tests.helpers import reply, start_scripted
-from tools.agents import agent_threads
+from autogpt_graph.tools.agents import agent_threads
 
 
 def start_agent(name: str, task: str, prompt: str) -> str:

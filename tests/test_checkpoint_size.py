@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from graph.checkpointers import default_checkpoint_path
-from graph.runner import AgentRunner
-from graph.settings import Settings
+from autogpt_graph.graph.runs.checkpointers import default_checkpoint_path
+from autogpt_graph.graph.runs.runner import AgentRunner
+from autogpt_graph.graph.settings import Settings
 from tests.helpers import AI_CONFIG, reply, run_to_end, write_script
 
 
@@ -19,7 +19,7 @@ def stored_bytes(workspace) -> int:
 
 
 def test_bytes_per_cycle_stay_flat(tmp_path):
-    # Two versions of the notes in turn: rewriting the same text would be pushed back (graph.nudges).
+    # Two versions of the notes in turn: rewriting the same text would be pushed back (autogpt_graph.graph.steering.nudges).
     think = [
         reply("write_to_file", "Saving my notes.", filename="notes.txt", text=f"{version} notes " * 30)
         for version in ("first", "second")

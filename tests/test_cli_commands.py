@@ -10,7 +10,7 @@ import yaml
 from tests.helpers import reply, write_script
 from tests.servers.fixture_site import FixtureSite
 from tests.test_cli_errors import GOOD_SETTINGS, cli
-from tools.sandbox import bwrap_usable
+from autogpt_graph.tools.sandbox import bwrap_usable
 
 
 def test_banner_names_the_sandbox_and_allow_downloads_enables_download_file(tmp_path):

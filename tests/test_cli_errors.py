@@ -22,7 +22,7 @@ GOOD_SETTINGS = {
 
 def cli() -> list[str]:
     exe = Path(sys.executable).parent / "autogpt"
-    return [str(exe)] if exe.is_file() else [sys.executable, "-m", "graph.cli"]
+    return [str(exe)] if exe.is_file() else [sys.executable, "-m", "autogpt_graph.graph.cli.app"]
 
 
 def autogpt(cwd: Path, *args: str, stdin=subprocess.DEVNULL) -> tuple[int, str]:

@@ -10,11 +10,11 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from graph.settings import Settings
+from autogpt_graph.graph.settings import Settings
 from tests.servers.fixture_site import FixtureSite
-from tools.git_clone import build_clone_tool
-from tools.url_guard import FetchFailed, UrlRefused
-from tools.workspace import Workspace
+from autogpt_graph.tools.git_clone import build_clone_tool
+from autogpt_graph.tools.url_guard import FetchFailed, UrlRefused
+from autogpt_graph.tools.workspace import Workspace
 
 
 def git(*args, cwd=None):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from graph.context import make_context
-from graph.runner import AgentRunner
-from graph.settings import Settings
+from autogpt_graph.graph.context import make_context
+from autogpt_graph.graph.runs.runner import AgentRunner
+from autogpt_graph.graph.settings import Settings
 from tests.helpers import reply, start_scripted, write_script
-from tools.model_access import tool_scope
+from autogpt_graph.tools.model_access import tool_scope
 
 CODE = "def add(a, b):\n    return a - b\n"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import langchain_core.runnables.graph_png as graph_png
 
-from graph.builder import compile_graph
-from graph.drawing import NO_PNG, mermaid, png, show_graph
+from autogpt_graph.graph.builder import compile_graph
+from autogpt_graph.graph.runs.drawing import NO_PNG, mermaid, png, show_graph
 
 
 def test_mermaid_and_png_are_drawn_locally():

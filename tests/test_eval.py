@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from graph.errors import AgentError
-from graph.eval.challenge import load_challenge, load_suite
-from graph.eval.cli import DEFAULT_SUITE
-from graph.eval.grading import grade
-from graph.eval.runner import SCRIPTED, run_challenge, run_suite
-from graph.settings import Settings
+from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.graph.eval.challenge import load_challenge, load_suite
+from autogpt_graph.graph.cli.eval import DEFAULT_SUITE
+from autogpt_graph.graph.eval.grading import grade
+from autogpt_graph.graph.eval.runner import SCRIPTED, run_challenge, run_suite
+from autogpt_graph.graph.settings import Settings
 from tests.helpers import reply
 from tests.test_cli_errors import cli
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from tools.files import MAX_LISTED, build_file_tools
-from tools.workspace import PathRefused, Workspace
+from autogpt_graph.tools.files import MAX_LISTED, build_file_tools
+from autogpt_graph.tools.workspace import PathRefused, Workspace
 
 
 @pytest.fixture

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from graph.builder import build_graph
-from graph.errors import AgentError
-from graph.runner import INTERRUPT, AgentRunner
-from graph.settings import Settings
-from nodes.human_gate import parse_answer
+from autogpt_graph.graph.builder import build_graph
+from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.graph.runs.runner import INTERRUPT, AgentRunner
+from autogpt_graph.graph.settings import Settings
+from autogpt_graph.nodes.human_gate import parse_answer
 from tests.helpers import AI_CONFIG, FILLER, WRITE_AND_FINISH, reply, run_to_end, start_scripted, write_script
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.injection import mark_injection
+from autogpt_graph.graph.safety.injection import mark_injection
 from tests.helpers import AI_CONFIG, reply, start_scripted
 from tests.test_graph_run import runner  # noqa: F401 - the fixture
 

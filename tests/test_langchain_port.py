@@ -14,11 +14,11 @@ pytest.importorskip("langchain_experimental", reason="the `compare` extra is not
 
 from langchain_core.language_models.fake_chat_models import FakeListChatModel  # noqa: E402
 
-from graph.errors import AgentError  # noqa: E402
-from graph.eval.challenge import load_suite  # noqa: E402
-from graph.eval.cli import DEFAULT_SUITE  # noqa: E402
-from graph.models import ModelHandle  # noqa: E402
-from graph.settings import Settings  # noqa: E402
+from autogpt_graph.graph.errors import AgentError  # noqa: E402
+from autogpt_graph.graph.eval.challenge import load_suite  # noqa: E402
+from autogpt_graph.graph.cli.eval import DEFAULT_SUITE  # noqa: E402
+from autogpt_graph.graph.llm.models import ModelHandle  # noqa: E402
+from autogpt_graph.graph.settings import Settings  # noqa: E402
 from tests.helpers import reply  # noqa: E402
 
 SETTINGS = Settings(_env_file=None)

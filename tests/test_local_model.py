@@ -16,11 +16,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from graph.context import AgentContext, make_context
-from graph.errors import AgentError
-from graph.local_model import assemble
-from graph.runner import AgentRunner
-from graph.settings import Settings
+from autogpt_graph.graph.context import AgentContext, make_context
+from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.graph.llm.local_model import assemble
+from autogpt_graph.graph.runs.runner import AgentRunner
+from autogpt_graph.graph.settings import Settings
 from tests.helpers import run_to_end
 
 HAIKU = {
@@ -102,7 +102,7 @@ def _free_port() -> int:
 @needs_model
 def test_run_through_the_local_openai_compatible_server(tmp_path):
     port = _free_port()
-    autogpt = [sys.executable, "-m", "graph.cli"]
+    autogpt = [sys.executable, "-m", "autogpt_graph.graph.cli.app"]
     log = open(tmp_path / "server.log", "w")  # a file, not a pipe: llama.cpp's log would fill a pipe and block
     server = subprocess.Popen([*autogpt, "serve-local", "--port", str(port)], stdout=log,
                               stderr=subprocess.STDOUT, text=True, env={**os.environ, "COLUMNS": "300"})

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from graph import loop_guard
-from graph.runner import AgentRunner
-from graph.settings import Settings
+from autogpt_graph.graph.safety import loop_guard
+from autogpt_graph.graph.runs.runner import AgentRunner
+from autogpt_graph.graph.settings import Settings
 from tests.helpers import reply, start_scripted
 
 # An append: repeating it changes the file each time, so only loop detection stops it (a rewrite of the
-# same text or a repeated read is pushed back earlier, by graph.nudges).
+# same text or a repeated read is pushed back earlier, by autogpt_graph.graph.steering.nudges).
 SAME = reply("append_to_file", filename="notes.txt", text="the same text\n")
 OTHER = reply("list_files", directory=".")
 DONE = reply("task_complete", reason="done")

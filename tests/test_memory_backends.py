@@ -10,12 +10,12 @@ import uuid
 import numpy as np
 import pytest
 
-from graph.errors import AgentError
-from graph.memory.base import VectorMemory
-from graph.memory.embeddings import Embedder, local_embedder
-from graph.memory.faiss_store import FaissMemory
-from graph.memory.lineage import advanced, cursor_for_write, visible_branches
-from graph.memory.records import DOCUMENT, Memory, Scope
+from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.graph.memory.base import VectorMemory
+from autogpt_graph.graph.memory.embeddings import Embedder, local_embedder
+from autogpt_graph.graph.memory.faiss_store import FaissMemory
+from autogpt_graph.graph.memory.lineage import advanced, cursor_for_write, visible_branches
+from autogpt_graph.graph.memory.records import DOCUMENT, Memory, Scope
 from tests.services import require_redis
 
 
@@ -45,7 +45,7 @@ def make_store(request, tmp_path):
         if request.param == "faiss":
             store = FaissMemory(tmp_path / "memory.sqlite", embedder)
         else:
-            from graph.memory.redis_store import RedisMemory
+            from autogpt_graph.graph.memory.redis_store import RedisMemory
 
             store = RedisMemory(require_redis(), index, embedder)
         opened.append(store)

@@ -7,14 +7,14 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from graph.cli import app
-from graph.context import make_context
-from graph.errors import AgentError
-from graph.memory import agent_memory
-from graph.memory.agent_memory import AgentMemory
-from graph.runner import AgentRunner
-from graph.settings import Settings
-from graph.tokens import count_message_tokens
+from autogpt_graph.graph.cli.app import app
+from autogpt_graph.graph.context import make_context
+from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.graph.memory import agent_memory
+from autogpt_graph.graph.memory.agent_memory import AgentMemory
+from autogpt_graph.graph.runs.runner import AgentRunner
+from autogpt_graph.graph.settings import Settings
+from autogpt_graph.graph.tokens import count_message_tokens
 from tests.helpers import AI_CONFIG, reply, run_to_end, start_scripted, write_script
 
 pytest.importorskip("faiss", reason="the memory extra is not installed")
@@ -89,7 +89,7 @@ def test_ingested_files_are_recalled_by_a_later_run(tmp_path):
     # Ingesting again after an edit replaces the file's chunks instead of adding copies.
     import sqlite3
 
-    from graph.memory.faiss_store import default_faiss_path
+    from autogpt_graph.graph.memory.faiss_store import default_faiss_path
 
     def stored_texts():
         with sqlite3.connect(default_faiss_path(ws)) as db:

@@ -8,10 +8,10 @@ import time
 
 import pytest
 
-import graph.settings
-from graph.errors import AgentError
-from graph.runner import AgentRunner
-from graph.settings import Settings
+import autogpt_graph.graph.settings
+from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.graph.runs.runner import AgentRunner
+from autogpt_graph.graph.settings import Settings
 from tests.helpers import AI_CONFIG, WRITE_AND_FINISH, reply, run_to_end
 from tests.servers.openai_compat import OpenAICompatServer
 
@@ -33,11 +33,11 @@ def use_server(monkeypatch):
             monkeypatch.delenv(name, raising=False)
         monkeypatch.setenv("OPENAI_API_KEY", key)
         monkeypatch.setenv("OPENAI_BASE_URL", base_url)
-        graph.settings.get_settings.cache_clear()
+        autogpt_graph.graph.settings.get_settings.cache_clear()
         return Settings(_env_file=None, **overrides)
 
     yield use
-    graph.settings.get_settings.cache_clear()
+    autogpt_graph.graph.settings.get_settings.cache_clear()
 
 
 def run(tmp_path, settings: Settings, llm: str = "openai") -> AgentRunner:

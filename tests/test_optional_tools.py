@@ -10,11 +10,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from graph.settings import Settings
-from tools.image_gen import ImageFailed
-from tools.registry import build_registry
-from tools.tweet import TweetFailed
-from tools.workspace import Workspace
+from autogpt_graph.graph.settings import Settings
+from autogpt_graph.tools.image_gen import ImageFailed
+from autogpt_graph.tools.registry import build_registry
+from autogpt_graph.tools.tweet import TweetFailed
+from autogpt_graph.tools.workspace import Workspace
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"fake image data"
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from graph.prompt_builder import command_list
-from graph.settings import Settings
-from tools.registry import build_registry
-from tools.workspace import Workspace
+from autogpt_graph.graph.prompting.builder import command_list
+from autogpt_graph.graph.settings import Settings
+from autogpt_graph.tools.registry import build_registry
+from autogpt_graph.tools.workspace import Workspace
 
 EXAMPLE = Path(__file__).parent / "plugin_example"
 
@@ -36,7 +36,7 @@ def installed(tmp_path_factory):
 
 def test_plugin_command_is_registered_listed_and_runs(installed, tmp_path, caplog):
     ws = Workspace(tmp_path / "ws")
-    with caplog.at_level(logging.WARNING, logger="tools.plugins"):
+    with caplog.at_level(logging.WARNING, logger="autogpt_graph.tools.plugins"):
         registry = build_registry(ws, Settings(_env_file=None))
     assert "say_hello" in registry
     lines = command_list(registry).splitlines()

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from graph.checkpointers import open_checkpointer, thread_ids
-from graph.errors import AgentError
-from graph.runner import AgentRunner
-from graph.settings import Settings
+from autogpt_graph.graph.runs.checkpointers import open_checkpointer, thread_ids
+from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.graph.runs.runner import AgentRunner
+from autogpt_graph.graph.settings import Settings
 from tests.helpers import AI_CONFIG, WRITE_AND_FINISH, run_to_end, write_script
 from tests.services import postgres_schema
 from tests.test_resume_after_kill import AI_SETTINGS, SCRIPT, cli, env, files_of

@@ -7,13 +7,13 @@ from datetime import datetime
 
 import pytest
 
-from graph.prompt_builder import budget_note, command_list, fit_history, system_prompt
-from graph.runner import AgentRunner
-from graph.settings import Settings
-from graph.tokens import count_message_tokens
+from autogpt_graph.graph.prompting.builder import budget_note, command_list, fit_history, system_prompt
+from autogpt_graph.graph.runs.runner import AgentRunner
+from autogpt_graph.graph.settings import Settings
+from autogpt_graph.graph.tokens import count_message_tokens
 from tests.helpers import AI_CONFIG, reply, run_to_end, start_scripted, write_script
-from tools.registry import build_registry
-from tools.workspace import Workspace
+from autogpt_graph.tools.registry import build_registry
+from autogpt_graph.tools.workspace import Workspace
 
 
 @pytest.fixture
@@ -22,9 +22,9 @@ def tools(tmp_path):
 
 
 def test_system_prompt_has_autogpt_sections(tmp_path):
-    from tools.files import build_file_tools
-    from tools.registry import ToolRegistry
-    from tools.task_complete import build_task_complete
+    from autogpt_graph.tools.files import build_file_tools
+    from autogpt_graph.tools.registry import ToolRegistry
+    from autogpt_graph.tools.task_complete import build_task_complete
 
     # Files only, so that the resources that need other commands must be left out.
     tools = ToolRegistry([*build_file_tools(Workspace(tmp_path / "ws")), build_task_complete()])
@@ -135,8 +135,8 @@ def test_oversized_result_is_saved_to_a_file(tmp_path):
 
 
 def test_current_time_comes_from_the_context_clock(tmp_path):
-    from graph.context import make_context
-    from graph.prompt_builder import assemble_prompt
+    from autogpt_graph.graph.context import make_context
+    from autogpt_graph.graph.prompting.builder import assemble_prompt
 
     script = write_script(tmp_path, [])
     ctx = make_context({"llm": f"script:{script}", "workspace": str(tmp_path / "ws")}, Settings(_env_file=None))
@@ -146,15 +146,15 @@ def test_current_time_comes_from_the_context_clock(tmp_path):
 
 
 def _cycle(cycle, name, result="done", **args):
-    from graph.events import make_event
-    from graph.prompt_builder import reply_json
+    from autogpt_graph.graph.prompting.events import make_event
+    from autogpt_graph.graph.prompting.builder import reply_json
 
     return [make_event(cycle, "assistant", reply_json({}, {"name": name, "args": args})),
             make_event(cycle, "system", f"Command {name} returned: {result}")]
 
 
 def test_nudge_when_a_goal_file_is_written():
-    from graph.nudges import nudges
+    from autogpt_graph.graph.steering.nudges import nudges
 
     state = {"ai_config": {**AI_CONFIG, "ai_goals": ["Write a haiku to haiku.txt"]},
              "history": _cycle(1, "write_to_file", "File written to successfully.", filename="haiku.txt", text="x")}
@@ -164,7 +164,7 @@ def test_nudge_when_a_goal_file_is_written():
 
 
 def test_nudge_when_a_command_repeats():
-    from graph.nudges import nudges
+    from autogpt_graph.graph.steering.nudges import nudges
 
     history = _cycle(1, "read_file", filename="a.txt") + _cycle(2, "list_files", directory=".") + _cycle(3, "read_file", filename="a.txt")
     assert nudges({"ai_config": AI_CONFIG, "history": history}) == [
@@ -173,7 +173,7 @@ def test_nudge_when_a_command_repeats():
 
 
 def test_no_nudge_after_an_error_or_a_fresh_command():
-    from graph.nudges import nudges
+    from autogpt_graph.graph.steering.nudges import nudges
 
     goals = {**AI_CONFIG, "ai_goals": ["Write haiku.txt"]}
     failed = _cycle(1, "write_to_file", "Error: disk full", filename="haiku.txt", text="x")
@@ -183,7 +183,7 @@ def test_no_nudge_after_an_error_or_a_fresh_command():
 
 
 def test_nudge_when_a_goal_file_does_not_exist_yet(tmp_path):
-    from graph.nudges import nudges
+    from autogpt_graph.graph.steering.nudges import nudges
 
     ws = Workspace(tmp_path / "ws")
     (ws.root / "done.md").write_text("x")
@@ -216,12 +216,12 @@ def test_disabled_commands_leave_the_prompt(tmp_path):
 def test_a_small_local_model_gets_the_lean_command_list(tmp_path, monkeypatch):
     from dataclasses import replace
 
-    import graph.context as context_module
+    import autogpt_graph.graph.context as context_module
 
     settings = Settings(_env_file=None)
     full = context_module.make_context({"llm": f"script:{write_script(tmp_path, [])}", "workspace": str(tmp_path)}, settings)
     assert {"start_agent", "analyze_code", "google", "write_to_file"} <= set(full.tools.names())
-    # The same models marked small, as graph.models._local marks the embedded model.
+    # The same models marked small, as autogpt_graph.graph.llm.models._local marks the embedded model.
     monkeypatch.setattr(context_module, "make_models", lambda *a, **k: replace(full.models, small=True))
     lean = context_module.make_context({"llm": "local", "workspace": str(tmp_path)}, settings).tools.names()
     assert not {"start_agent", "analyze_code", "memory_add", "clone_repository", "google"} & set(lean)
@@ -233,8 +233,8 @@ def test_a_small_local_model_gets_the_lean_command_list(tmp_path, monkeypatch):
 def test_the_small_models_lean_prompt(tmp_path, monkeypatch, local_prompt):
     from dataclasses import replace
 
-    import graph.context as context_module
-    from graph.prompt_builder import assemble_prompt, reply_json
+    import autogpt_graph.graph.context as context_module
+    from autogpt_graph.graph.prompting.builder import assemble_prompt, reply_json
 
     settings = Settings(_env_file=None, local_prompt=local_prompt)
     scripted = context_module.make_context({"llm": f"script:{write_script(tmp_path, [])}", "workspace": str(tmp_path)}, settings)

@@ -1,4 +1,4 @@
-"""graph.reply_parsing against a corpus of malformed replies real models produce."""
+"""autogpt_graph.graph.prompting.reply_parsing against a corpus of malformed replies real models produce."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from graph.reply_parsing import (
+from autogpt_graph.graph.prompting.reply_parsing import (
     THOUGHT_KEYS,
     ReplyError,
     find_placeholder,

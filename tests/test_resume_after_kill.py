@@ -36,7 +36,7 @@ SCRIPT = {"think": THINK, "summarise": ["I wrote some files."] * 50, "delay": 0.
 
 def cli() -> list[str]:
     exe = Path(sys.executable).parent / "autogpt"
-    return [str(exe)] if exe.is_file() else [sys.executable, "-m", "graph.cli"]
+    return [str(exe)] if exe.is_file() else [sys.executable, "-m", "autogpt_graph.graph.cli.app"]
 
 
 def env() -> dict[str, str]:
@@ -173,9 +173,9 @@ def test_ctrl_c_prints_resume_hint_and_resume_completes(tmp_path, expected):
 
 def test_crash_right_after_an_append_does_not_append_twice(tmp_path):
     # Deterministic stand-in for a SIGKILL landing in that window: the process "dies" right after the write.
-    from graph.context import make_context
-    from graph.runner import AgentRunner
-    from graph.settings import Settings
+    from autogpt_graph.graph.context import make_context
+    from autogpt_graph.graph.runs.runner import AgentRunner
+    from autogpt_graph.graph.settings import Settings
     from tests.helpers import AI_CONFIG, run_to_end
 
     script = write_script(tmp_path, [
@@ -213,10 +213,10 @@ def test_kill_between_a_nodes_writes_and_the_next_checkpoint(tmp_path, crash_ste
 
     from langgraph.checkpoint.sqlite import SqliteSaver
 
-    from graph.checkpointers import default_checkpoint_path
-    from graph.errors import AgentError
-    from graph.runner import AgentRunner
-    from graph.settings import Settings
+    from autogpt_graph.graph.runs.checkpointers import default_checkpoint_path
+    from autogpt_graph.graph.errors import AgentError
+    from autogpt_graph.graph.runs.runner import AgentRunner
+    from autogpt_graph.graph.settings import Settings
     from tests.helpers import AI_CONFIG, run_to_end
 
     class CrashingSaver(SqliteSaver):
@@ -255,7 +255,7 @@ def fsync(fd):
     real_fsync(fd)
     os.kill(os.getpid(), signal.SIGKILL)  # dies inside write_to_file, after the temp file is written
 os.fsync = fsync
-from graph.cli import main
+from autogpt_graph.graph.cli.app import main
 sys.argv = ["autogpt", *sys.argv[1:]]
 main()
 """

@@ -8,14 +8,14 @@ import threading
 
 import pytest
 
-from graph.runner import AgentRunner
-from graph.settings import Settings
+from autogpt_graph.graph.runs.runner import AgentRunner
+from autogpt_graph.graph.settings import Settings
 from tests.helpers import reply, start_scripted
-from tools.execute import build_execute_tools
-from tools.process_limits import process_cap_kind
-from tools.sandbox import bwrap_usable, describe_isolation, minimal_env
-from tools.shell_policy import command_names, refusal
-from tools.workspace import Workspace
+from autogpt_graph.tools.execute import build_execute_tools
+from autogpt_graph.tools.process_limits import process_cap_kind
+from autogpt_graph.tools.sandbox import bwrap_usable, describe_isolation, minimal_env
+from autogpt_graph.tools.shell_policy import command_names, refusal
+from autogpt_graph.tools.workspace import Workspace
 
 needs_bwrap = pytest.mark.skipif(
     not bwrap_usable(), reason="bubblewrap is missing or cannot create namespaces here (scripts/install.sh installs it)"
@@ -76,7 +76,7 @@ def test_a_standard_module_used_without_import_is_imported(ws):
 
 
 def test_a_line_break_inside_a_string_literal_is_read_as_backslash_n(ws):
-    from tools.execute import escape_broken_strings
+    from autogpt_graph.tools.execute import escape_broken_strings
 
     # What JSON made of the model's '\\n': a real line break inside a one-line string.
     code = "rows = ['a', 'b']\nfor r in rows:\n    print(r + '\n', end='')  # done\n"

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import yaml
 
-from graph.settings import Settings
-from graph.speech import Speaker, make_engine, start_speaker
+from autogpt_graph.graph.settings import Settings
+from autogpt_graph.graph.cli.speech import Speaker, make_engine, start_speaker
 from tests.helpers import reply, write_script
 from tests.test_cli_errors import GOOD_SETTINGS, cli
 

@@ -22,7 +22,7 @@ SCRIPT = {
 def test_server_graph_takes_run_choices_from_a_plain_context(tmp_path):
     """In-process, as the server calls it: the context dict becomes a ServerContext, whose choices
     (model, workspace, continuous) override the run options in state."""
-    from graph.server import graph
+    from autogpt_graph.graph.studio.app import graph
 
     script = write_script(tmp_path, SCRIPT)
     context = {"llm": f"script:{script}", "workspace": str(tmp_path / "ws"), "continuous": True}

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from graph.context import make_context
-from graph.errors import AgentError
-from graph.runner import INTERRUPT, AgentRunner
-from graph.settings import Settings
+from autogpt_graph.graph.context import make_context
+from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.graph.runs.runner import INTERRUPT, AgentRunner
+from autogpt_graph.graph.settings import Settings
 from tests.helpers import AI_CONFIG, reply, run_to_end, write_script
 
 SCRIPT = {

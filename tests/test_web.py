@@ -8,16 +8,16 @@ import time
 
 import pytest
 
-from graph.context import make_context
-from graph.settings import Settings
+from autogpt_graph.graph.context import make_context
+from autogpt_graph.graph.settings import Settings
 from tests.helpers import write_script
 from tests.servers.fixture_site import FixtureSite
-from tools.model_access import tool_scope
-from tools.registry import build_registry
-from tools.url_guard import FetchFailed, UrlRefused
-from tools.web import build_web_tools, chunks
-from tools.web_search import SearchFailed, build_search_tools
-from tools.workspace import Workspace
+from autogpt_graph.tools.model_access import tool_scope
+from autogpt_graph.tools.registry import build_registry
+from autogpt_graph.tools.url_guard import FetchFailed, UrlRefused
+from autogpt_graph.tools.web import build_web_tools, chunks
+from autogpt_graph.tools.web_search import SearchFailed, build_search_tools
+from autogpt_graph.tools.workspace import Workspace
 
 
 @pytest.fixture(scope="module")
@@ -90,8 +90,8 @@ def test_long_page_is_answered_in_chunks_then_combined(ws, site, scripted):
     ctx = scripted(["part answer"] * 20 + ["final answer"])
     parts = None
     with tool_scope(ctx, {}):
-        from tools.url_guard import WebLimits, fetch
-        from tools.web import page_text
+        from autogpt_graph.tools.url_guard import WebLimits, fetch
+        from autogpt_graph.tools.web import page_text
 
         parts = chunks(page_text(fetch(site.url("/long.html"), WebLimits.from_settings(settings())).text), 300)
         ctx.models.fast.chat.script.replies["browse"] = ["part answer"] * len(parts) + ["final answer"]

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tools.workspace import PathRefused, Workspace
+from autogpt_graph.tools.workspace import PathRefused, Workspace
 
 
 @pytest.fixture

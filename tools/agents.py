@@ -23,9 +23,9 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 from pydantic import BaseModel, Field
 
-from graph.tokens import count_tokens
-from tools.effects import current_step
-from tools.model_access import ask_model, current_scope
+from autogpt_graph.graph.tokens import count_tokens
+from autogpt_graph.tools.effects import current_step
+from autogpt_graph.tools.model_access import ask_model, current_scope
 
 try:  # where LangGraph puts the running graph's checkpointer in the config (internal, so imported, not copied)
     from langgraph._internal._constants import CONFIG_KEY_CHECKPOINTER as _CHECKPOINTER_KEY

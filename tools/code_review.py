@@ -12,8 +12,8 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
-from graph.prompts import prompts, render
-from tools.model_access import ask_model
+from autogpt_graph.graph.prompting.texts import prompts, render
+from autogpt_graph.tools.model_access import ask_model
 
 
 class AnalyzeArgs(BaseModel):

@@ -16,9 +16,9 @@ import sys
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
-from tools.sandbox import Sandbox
-from tools.shell_policy import refusal
-from tools.workspace import Workspace
+from autogpt_graph.tools.sandbox import Sandbox
+from autogpt_graph.tools.shell_policy import refusal
+from autogpt_graph.tools.workspace import Workspace
 
 
 class PythonFileArgs(BaseModel):

@@ -14,8 +14,8 @@ from pathlib import Path, PurePosixPath
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
-from tools.effects import current_step
-from tools.workspace import PathRefused, Workspace
+from autogpt_graph.tools.effects import current_step
+from autogpt_graph.tools.workspace import PathRefused, Workspace
 
 MAX_LISTED = 500
 
@@ -211,7 +211,7 @@ def build_file_tools(workspace: Workspace) -> list[BaseTool]:
 
     def tool(func, description: str, schema: type[BaseModel], read_only: bool = False) -> BaseTool:
         # read_only: the result depends only on the workspace, so repeating the command with nothing
-        # written in between returns what the model has already seen (graph.nudges.unchanged_repeat).
+        # written in between returns what the model has already seen (autogpt_graph.graph.steering.nudges.unchanged_repeat).
         return StructuredTool.from_function(
             func, name=func.__name__, description=description, args_schema=schema, metadata={"read_only": read_only}
         )

@@ -19,9 +19,9 @@ import tempfile
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
-from tools.sandbox import SAFE_PATH
-from tools.url_guard import FetchFailed, UrlRefused, address_refusal, check_url
-from tools.workspace import Workspace
+from autogpt_graph.tools.sandbox import SAFE_PATH
+from autogpt_graph.tools.url_guard import FetchFailed, UrlRefused, address_refusal, check_url
+from autogpt_graph.tools.workspace import Workspace
 
 
 class CloneArgs(BaseModel):

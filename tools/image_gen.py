@@ -14,7 +14,7 @@ import httpx
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
-from tools.workspace import Workspace
+from autogpt_graph.tools.workspace import Workspace
 
 IMAGE_TIMEOUT = 300.0  # generation is slow
 PNG_MAGIC = b"\x89PNG"

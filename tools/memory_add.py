@@ -4,7 +4,7 @@ recalled into later prompts when relevant (AutoGPT's "Memory Add" command)."""
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
-from graph.memory.writer import current_writer
+from autogpt_graph.graph.memory.writer import current_writer
 
 
 class MemoryAddArgs(BaseModel):

@@ -19,7 +19,7 @@ from langchain_core.messages import BaseMessage
 
 @dataclass
 class ToolScope:
-    ctx: Any  # graph.context.AgentContext
+    ctx: Any  # autogpt_graph.graph.context.AgentContext
     state: dict
     usage: dict = field(default_factory=dict)  # what the command's model calls added
 
@@ -46,8 +46,8 @@ def current_scope() -> ToolScope:
 
 def ask_model(messages: list[BaseMessage], *, purpose: str, role: str = "fast") -> str:
     """One model call on behalf of the running command; raises RunStop when the budget can't cover it."""
-    from graph.llm_call import call_model
-    from graph.state import merge_usage
+    from autogpt_graph.graph.llm.call import call_model
+    from autogpt_graph.graph.state import merge_usage
 
     scope = current_scope()
     state = {**scope.state, "usage": merge_usage(scope.state.get("usage"), scope.usage)}

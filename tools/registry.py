@@ -7,18 +7,18 @@ from collections.abc import Iterable
 
 from langchain_core.tools import BaseTool
 
-from tools.agents import build_agent_tools
-from tools.code_review import build_code_tools
-from tools.execute import build_execute_tools
-from tools.files import build_file_tools
-from tools.git_clone import build_clone_tool
-from tools.image_gen import build_image_tools
-from tools.plugins import load_plugin_tools
-from tools.task_complete import build_task_complete
-from tools.tweet import build_tweet_tools
-from tools.web import build_web_tools
-from tools.web_search import build_search_tools
-from tools.workspace import Workspace
+from autogpt_graph.tools.agents import build_agent_tools
+from autogpt_graph.tools.code_review import build_code_tools
+from autogpt_graph.tools.execute import build_execute_tools
+from autogpt_graph.tools.files import build_file_tools
+from autogpt_graph.tools.git_clone import build_clone_tool
+from autogpt_graph.tools.image_gen import build_image_tools
+from autogpt_graph.tools.plugins import load_plugin_tools
+from autogpt_graph.tools.task_complete import build_task_complete
+from autogpt_graph.tools.tweet import build_tweet_tools
+from autogpt_graph.tools.web import build_web_tools
+from autogpt_graph.tools.web_search import build_search_tools
+from autogpt_graph.tools.workspace import Workspace
 
 
 # Other names the model may use for a command; accepted, but not listed in the prompt a second time.
@@ -60,7 +60,7 @@ class ToolRegistry:
 
 def build_registry(workspace: Workspace, settings=None) -> ToolRegistry:
     if settings is None:
-        from graph.settings import get_settings
+        from autogpt_graph.graph.settings import get_settings
 
         settings = get_settings()
     tools = [

@@ -28,9 +28,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graph.errors import AgentError
-from tools.process_limits import Limits, open_pids_cgroup, preexec, process_cap_kind
-from tools.workspace import Workspace
+from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.tools.process_limits import Limits, open_pids_cgroup, preexec, process_cap_kind
+from autogpt_graph.tools.workspace import Workspace
 
 # Visible read-only inside bubblewrap (when they exist); symlinks (/bin -> usr/bin) are recreated as such.
 SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
@@ -79,7 +79,7 @@ def active_isolation(settings) -> str:
 def describe_isolation(settings=None) -> str:
     """One line for the run's banner: which isolation code execution gets on this machine."""
     if settings is None:
-        from graph.settings import get_settings
+        from autogpt_graph.graph.settings import get_settings
 
         settings = get_settings()
     limits = Limits.from_settings(settings)

@@ -16,10 +16,10 @@ from langchain_core.messages import HumanMessage
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
-from graph.tokens import count_tokens, truncate_to_tokens
-from tools.model_access import ask_model
-from tools.url_guard import FetchFailed, WebLimits, fetch, open_url
-from tools.workspace import Workspace
+from autogpt_graph.graph.tokens import count_tokens, truncate_to_tokens
+from autogpt_graph.tools.model_access import ask_model
+from autogpt_graph.tools.url_guard import FetchFailed, WebLimits, fetch, open_url
+from autogpt_graph.tools.workspace import Workspace
 
 MAX_LINKS_LISTED = 100
 BROWSE_LINKS = 5
@@ -169,7 +169,7 @@ def build_web_tools(workspace: Workspace, settings) -> list[BaseTool]:
 
     def tool(func, description: str, schema: type[BaseModel]) -> BaseTool:
         # read_only: reading a page changes nothing here, so the same read repeated within a run is
-        # pushed back like a re-read file (graph.nudges.unchanged_repeat); the 1.5B model browsed the
+        # pushed back like a re-read file (autogpt_graph.graph.steering.nudges.unchanged_repeat); the 1.5B model browsed the
         # same page five times with the answer in hand until loop detection stopped it.
         return StructuredTool.from_function(func, name=func.__name__, description=description, args_schema=schema,
                                             metadata={"read_only": True})

@@ -20,7 +20,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graph.errors import AgentError
+from autogpt_graph.graph.errors import AgentError
 
 EVAL_TYPES = ("file", "python")
 DEFAULT_CUTOFF = 180  # seconds

@@ -14,11 +14,11 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.eval.challenge import Challenge, Ground
-from graph.settings import Settings, get_settings
-from tools.execute import python_argv
-from tools.sandbox import Sandbox
-from tools.workspace import Workspace
+from autogpt_graph.graph.eval.challenge import Challenge, Ground
+from autogpt_graph.graph.settings import Settings, get_settings
+from autogpt_graph.tools.execute import python_argv
+from autogpt_graph.tools.sandbox import Sandbox
+from autogpt_graph.tools.workspace import Workspace
 
 SHOWN = 300  # characters of output kept in a failure's reason
 

@@ -13,7 +13,7 @@ from statistics import median
 from rich.console import Console
 from rich.table import Table
 
-from graph.eval.runner import RunResult
+from autogpt_graph.graph.eval.runner import RunResult
 
 
 def _median(values) -> float:

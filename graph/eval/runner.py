@@ -12,13 +12,13 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from graph.errors import AgentError
-from graph.eval.challenge import SITE_PLACEHOLDER, Challenge
-from graph.eval.fixture_web import FixtureWeb
-from graph.eval.grading import grade
-from graph.runner import AgentRunner, Step
-from graph.settings import Settings, get_settings
-from graph.state import AIConfig
+from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.graph.eval.challenge import SITE_PLACEHOLDER, Challenge
+from autogpt_graph.graph.eval.fixture_web import FixtureWeb
+from autogpt_graph.graph.eval.grading import grade
+from autogpt_graph.graph.runs.runner import AgentRunner, Step
+from autogpt_graph.graph.settings import Settings, get_settings
+from autogpt_graph.graph.state import AIConfig
 
 SCRIPTED = "scripted"
 DEFAULT_CYCLES = 10

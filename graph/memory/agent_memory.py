@@ -16,14 +16,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from graph.errors import AgentError
-from graph.memory.records import SHARED_NAMESPACE, Memory, Recalled, Scope
-from graph.memory.lineage import MemoryCursor, advanced, cursor_for_write, visible_branches
-from graph.settings import Settings
-from tools.workspace import Workspace
+from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.graph.memory.records import SHARED_NAMESPACE, Memory, Recalled, Scope
+from autogpt_graph.graph.memory.lineage import MemoryCursor, advanced, cursor_for_write, visible_branches
+from autogpt_graph.graph.settings import Settings
+from autogpt_graph.tools.workspace import Workspace
 
 if TYPE_CHECKING:
-    from graph.memory.base import VectorMemory
+    from autogpt_graph.graph.memory.base import VectorMemory
 
 BACKENDS = ("faiss", "redis", "none")
 NOT_INSTALLED = (
@@ -46,8 +46,8 @@ def open_store(backend: str, workspace: Path, settings: Settings) -> "VectorMemo
     """One store per process and location (and embedding model), shared by every run using it."""
     backend = check_backend(backend)
     try:
-        from graph.memory.embeddings import make_embedder
-        from graph.memory.faiss_store import default_faiss_path
+        from autogpt_graph.graph.memory.embeddings import make_embedder
+        from autogpt_graph.graph.memory.faiss_store import default_faiss_path
     except ImportError as exc:
         raise AgentError(NOT_INSTALLED) from exc
 
@@ -58,11 +58,11 @@ def open_store(backend: str, workspace: Path, settings: Settings) -> "VectorMemo
     key = (backend, where, settings.memory_index if backend == "redis" else "", embedder.name)
     if key not in _stores:
         if backend == "faiss":
-            from graph.memory.faiss_store import FaissMemory
+            from autogpt_graph.graph.memory.faiss_store import FaissMemory
 
             _stores[key] = FaissMemory(Path(where), embedder)
         else:
-            from graph.memory.redis_store import RedisMemory
+            from autogpt_graph.graph.memory.redis_store import RedisMemory
 
             _stores[key] = RedisMemory(where, settings.memory_index, embedder)
     return _stores[key]

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from graph.errors import AgentError
-from graph.memory.embeddings import Embedder
-from graph.memory.records import DOCUMENT, Memory, Recalled, Scope
+from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.graph.memory.embeddings import Embedder
+from autogpt_graph.graph.memory.records import DOCUMENT, Memory, Recalled, Scope
 
 class _Rows:
     """Metadata of every stored row as numpy columns, for fast masks; row i is vector i."""

@@ -4,7 +4,7 @@ and word boundaries first, so chunks stay readable when recalled."""
 
 from __future__ import annotations
 
-from graph.errors import AgentError
+from autogpt_graph.graph.errors import AgentError
 
 
 def chunk_text(text: str, chunk_size: int = 4000, overlap: int = 200) -> list[str]:

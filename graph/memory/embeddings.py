@@ -20,9 +20,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from graph.errors import AgentError
-from graph.memory.agent_memory import NOT_INSTALLED
-from graph.settings import Settings
+from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.graph.memory.agent_memory import NOT_INSTALLED
+from autogpt_graph.graph.settings import Settings
 
 LOCAL_MODEL = "all-MiniLM-L6-v2"
 LOCAL_DIMENSION = 384

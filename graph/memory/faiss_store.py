@@ -17,10 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from graph.errors import AgentError
-from graph.memory.base import Memory, StoreInfo, VectorMemory, check_embedder
-from graph.memory.embeddings import NOT_INSTALLED, Embedder
-from tools.workspace import Workspace
+from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.graph.memory.base import Memory, StoreInfo, VectorMemory, check_embedder
+from autogpt_graph.graph.memory.embeddings import NOT_INSTALLED, Embedder
+from autogpt_graph.tools.workspace import Workspace
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);

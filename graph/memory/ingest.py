@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graph.errors import AgentError
-from graph.memory.chunking import chunk_text
-from graph.memory.records import DOCUMENT, Memory
+from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.graph.memory.chunking import chunk_text
+from autogpt_graph.graph.memory.records import DOCUMENT, Memory
 
 _SNIFF = 8192
 _SKIPPED_DIRS = {".git", ".autogpt", "__pycache__", ".venv", "node_modules"}

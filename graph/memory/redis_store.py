@@ -20,9 +20,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from graph.errors import AgentError
-from graph.memory.base import Memory, StoreInfo, VectorMemory, check_embedder
-from graph.memory.embeddings import NOT_INSTALLED, Embedder
+from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.graph.memory.base import Memory, StoreInfo, VectorMemory, check_embedder
+from autogpt_graph.graph.memory.embeddings import NOT_INSTALLED, Embedder
 
 _FIELDS = ("namespace", "source", "thread", "branch", "seq", "cycle", "text", "vector")
 _LOAD_BATCH = 2000

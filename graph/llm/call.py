@@ -7,12 +7,12 @@ from typing import Any
 
 from langchain_core.messages import BaseMessage
 
-from graph.context import AgentContext
-from graph.errors import AgentError, RunStop
-from graph.models import ModelHandle
-from graph.pricing import cost_of
-from graph.state import AgentState
-from graph.tokens import count_message_tokens, count_tokens
+from autogpt_graph.graph.context import AgentContext
+from autogpt_graph.graph.errors import AgentError, RunStop
+from autogpt_graph.graph.llm.models import ModelHandle
+from autogpt_graph.graph.llm.pricing import cost_of
+from autogpt_graph.graph.state import AgentState
+from autogpt_graph.graph.tokens import count_message_tokens, count_tokens
 
 
 def remaining_budget(state: AgentState) -> float | None:

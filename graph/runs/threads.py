@@ -29,24 +29,24 @@ from typing import TYPE_CHECKING, Any
 
 from langgraph.checkpoint.base import CheckpointTuple
 
-from graph.checkpointers import thread_ids
-from graph.context import make_context, run_tools
-from graph.errors import AgentError
-from graph.events import make_event
-from graph.prompt_builder import reply_json
-from graph.prompts import render
-from graph.memory.agent_memory import AgentMemory
-from tools.workspace import Workspace
+from autogpt_graph.graph.runs.checkpointers import thread_ids
+from autogpt_graph.graph.context import make_context, run_tools
+from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.graph.prompting.events import make_event
+from autogpt_graph.graph.prompting.builder import reply_json
+from autogpt_graph.graph.prompting.texts import render
+from autogpt_graph.graph.memory.agent_memory import AgentMemory
+from autogpt_graph.tools.workspace import Workspace
 
 if TYPE_CHECKING:
-    from graph.runner import AgentRunner, Step
+    from autogpt_graph.graph.runs.runner import AgentRunner, Step
 
 END_NODE = "end"
 BRANCH = "branch:to:"  # LangGraph's trigger channel of the node that runs next
 INTERRUPT = "__interrupt__"
 HEAD = 90  # characters of a command or result shown in a history line
 
-# For each node, a node whose outgoing routing (graph.builder) leads to it when the state allows:
+# For each node, a node whose outgoing routing (autogpt_graph.graph.builder) leads to it when the state allows:
 # a fork writes its copied state "as" that node so the new thread's next step is the same node.
 ENTERED_FROM = {
     "decompose_goals": "__start__",
@@ -310,7 +310,7 @@ def fork(
         workspace = Workspace(run.get("workspace") or runner.workspace)
         memory = AgentMemory(run.get("memory"), workspace.root, runner.settings)
         tools = run_tools(workspace, runner.settings, memory)  # the commands the run has, memory_add included
-        from nodes.validate_json import check_command  # the same checks as the model's commands get
+        from autogpt_graph.nodes.validate_json import check_command  # the same checks as the model's commands get
 
         if new_command["name"] not in tools:
             raise AgentError(f"Unknown command '{new_command['name']}'; the commands are: {', '.join(tools.names())}.")

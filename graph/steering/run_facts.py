@@ -13,8 +13,8 @@ import posixpath
 import re
 from pathlib import Path
 
-from graph.state import AgentState, Event
-from tools.workspace import PathRefused, Workspace
+from autogpt_graph.graph.state import AgentState, Event
+from autogpt_graph.tools.workspace import PathRefused, Workspace
 
 WRITES = ("write_to_file", "append_to_file")
 # Commands after which a goal file may hold the run's work: a write to it, or code that ran (and may

@@ -6,7 +6,7 @@ such as {"llm": "openai", "workspace": "/tmp/ws"}; or put the run options in the
 {"task": "...", "run": {"llm": "openai"}}. The human gate interrupts; resume with "y", "n" or feedback.
 """
 
-from graph.builder import build_graph
-from graph.server_context import ServerContext
+from autogpt_graph.graph.builder import build_graph
+from autogpt_graph.graph.studio.options import ServerContext
 
 graph = build_graph(context_schema=ServerContext).compile()

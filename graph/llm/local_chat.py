@@ -17,7 +17,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, convert_to_openai_messages
 from langchain_core.outputs import ChatGeneration, ChatResult
 
-from graph.errors import AgentError
+from autogpt_graph.graph.errors import AgentError
 
 # The reply format as a JSON schema, for constrained decoding (json_mode="schema").
 REPLY_SCHEMA = {
@@ -44,7 +44,7 @@ def load_llama(path: str, n_ctx: int, n_threads: int, seed: int):
     try:
         from llama_cpp import Llama
     except ImportError as exc:
-        from graph.local_model import NOT_INSTALLED
+        from autogpt_graph.graph.llm.local_model import NOT_INSTALLED
 
         raise AgentError(NOT_INSTALLED) from exc
     if not os.path.isfile(path):

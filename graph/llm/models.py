@@ -18,8 +18,8 @@ from pathlib import Path
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
-from graph.errors import AgentError
-from graph.settings import Settings
+from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.graph.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,8 @@ def make_models(spec: str, settings: Settings, *, gpt3only=False, gpt4only=False
 
 
 def _local(path: str | None, settings: Settings) -> ModelSet:
-    from graph.local_chat import LocalChatModel
-    from graph.local_model import MODEL_NAME, default_model_path
+    from autogpt_graph.graph.llm.local_chat import LocalChatModel
+    from autogpt_graph.graph.llm.local_model import MODEL_NAME, default_model_path
 
     path = path or str(default_model_path())
     if not Path(path).is_file():
@@ -84,7 +84,7 @@ def _local(path: str | None, settings: Settings) -> ModelSet:
 
 
 def _scripted(path: str, settings: Settings) -> ModelSet:
-    from graph.scripted_model import Script, ScriptedChatModel
+    from autogpt_graph.graph.llm.scripted_model import Script, ScriptedChatModel
 
     if not path:
         raise AgentError("Give the script file as --llm script:FILE.")

@@ -2,7 +2,7 @@
 arguments over and over. All of the rule lives here; the nodes only call it.
 
 execute_tool counts how many times in a row the command it runs has run (`track`); from the 3rd
-time the next prompt carries a warning (`warning`, via graph.nudges); a proposal that would make it
+time the next prompt carries a warning (`warning`, via autogpt_graph.graph.steering.nudges); a proposal that would make it
 the 5th time in a row ends the run before it reaches the human or the tool (`stop_reason`, in
 validate_json). Commands the human rejected never ran, so they neither count nor break a streak.
 """
@@ -12,8 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 
-from graph.prompts import render
-from graph.state import AgentState
+from autogpt_graph.graph.prompting.texts import render
+from autogpt_graph.graph.state import AgentState
 
 WARN_AT = 3
 STOP_AT = 5

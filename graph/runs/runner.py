@@ -1,6 +1,6 @@
 """The Python API the CLI wraps: start a run, stream its steps, answer the human gate, resume.
 
-    from graph.runner import AgentRunner
+    from autogpt_graph.graph.runs.runner import AgentRunner
     with AgentRunner("auto_gpt_workspace") as runner:
         for step in runner.start(task="Write a haiku to haiku.txt", llm="script:demo.yaml", continuous=True):
             print(step.node, step.update)
@@ -19,15 +19,15 @@ from typing import Any
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command
 
-from graph import threads as time_travel
-from graph.builder import compile_graph
-from graph.checkpointers import open_checkpointer
-from graph.context import DEFAULT_WORKSPACE, AgentContext, make_context
-from graph.errors import AgentError
-from graph.memory.agent_memory import check_backend
-from graph.settings import Settings, get_settings
-from graph.state import AIConfig, RunOptions
-from nodes.build_prompt import stopped_at_limit
+from autogpt_graph.graph.runs import threads as time_travel
+from autogpt_graph.graph.builder import compile_graph
+from autogpt_graph.graph.runs.checkpointers import open_checkpointer
+from autogpt_graph.graph.context import DEFAULT_WORKSPACE, AgentContext, make_context
+from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.graph.memory.agent_memory import check_backend
+from autogpt_graph.graph.settings import Settings, get_settings
+from autogpt_graph.graph.state import AIConfig, RunOptions
+from autogpt_graph.nodes.build_prompt import stopped_at_limit
 
 INTERRUPT = "__interrupt__"
 # Runs end by task_complete, budget, cycle limit or the human, not by LangGraph's step cap.
@@ -176,7 +176,7 @@ class AgentRunner:
                 else:
                     yield Step(node, dict(update or {}))
 
-    # Time travel, in graph.threads: list runs, read a run step by step, replay or fork from a step.
+    # Time travel, in autogpt_graph.graph.runs.threads: list runs, read a run step by step, replay or fork from a step.
     def threads(self) -> list[time_travel.ThreadInfo]:
         return time_travel.list_threads(self)
 

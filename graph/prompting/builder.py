@@ -17,14 +17,14 @@ import json
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
-from graph.context import AgentContext
-from graph.errors import AgentError
-from graph.llm_call import remaining_budget
-from graph.nudges import nudges
-from graph.prompts import prompts, render
-from graph.state import AgentState, Event, PromptPlan
-from graph.tokens import count_message_tokens, count_tokens, truncate_to_tokens
-from tools.registry import ToolRegistry
+from autogpt_graph.graph.context import AgentContext
+from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.graph.llm.call import remaining_budget
+from autogpt_graph.graph.steering.nudges import nudges
+from autogpt_graph.graph.prompting.texts import prompts, render
+from autogpt_graph.graph.state import AgentState, Event, PromptPlan
+from autogpt_graph.graph.tokens import count_message_tokens, count_tokens, truncate_to_tokens
+from autogpt_graph.tools.registry import ToolRegistry
 
 # Room kept for the summary to grow when deciding which events must be summarised.
 SUMMARY_RESERVE = 500

@@ -8,13 +8,13 @@ from __future__ import annotations
 import json
 import re
 
-from graph.prompts import render
-from graph.run_facts import (
+from autogpt_graph.graph.prompting.texts import render
+from autogpt_graph.graph.steering.run_facts import (
     RUNS_CODE, WRITES, command_of, failed, files_in_goal_folders, goal_urls, goals_text, named_files,
     normalised, past_commands, unused_goal_files,
 )
-from graph.state import AgentState
-from tools.workspace import PathRefused, Workspace
+from autogpt_graph.graph.state import AgentState
+from autogpt_graph.tools.workspace import PathRefused, Workspace
 
 
 def _lines(text: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""`autogpt eval`: registered on graph.cli's app as one command."""
+"""`autogpt eval`: registered on autogpt_graph.graph.cli.app's app as one command."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ from typing import Annotated, Optional
 
 import typer
 
-from graph import console as ui
-from graph.errors import AgentError
-from graph.eval.challenge import load_suite
-from graph.eval.report import print_report, progress_line, write_json
-from graph.eval.runner import DEFAULT_CYCLES, SCRIPTED, RunResult, run_suite
-from graph.memory.agent_memory import check_backend
+from autogpt_graph.graph.cli import console as ui
+from autogpt_graph.graph.cli.errors import friendly
+from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.graph.eval.challenge import load_suite
+from autogpt_graph.graph.eval.report import print_report, progress_line, write_json
+from autogpt_graph.graph.eval.runner import DEFAULT_CYCLES, SCRIPTED, RunResult, run_suite
+from autogpt_graph.graph.memory.agent_memory import check_backend
 
 # The project's suite, wherever the command is run from.
 DEFAULT_SUITE = Path(__file__).resolve().parents[2] / "benchmarks" / "challenges"
@@ -34,7 +35,6 @@ def eval_command(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
     """Run a challenge suite (agbenchmark's data.json format) and score it: pass, cycles, seconds, tokens."""
-    from graph.cli import _friendly  # the CLI's one-sentence error handling
 
     def work() -> int:
         suite = suite_dir or DEFAULT_SUITE
@@ -60,4 +60,4 @@ def eval_command(
         print_report(results, ui.console, repeat)  # its closing line is the output's last
         return 0 if all(r.passed for r in results) else 1
 
-    _friendly(debug, work)
+    friendly(debug, work)

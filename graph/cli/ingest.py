@@ -7,11 +7,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from graph import console as ui
-from graph.context import DEFAULT_WORKSPACE
-from graph.errors import AgentError
-from graph.memory.agent_memory import check_backend, namespace_of, open_store
-from graph.memory.records import SHARED_NAMESPACE
+from autogpt_graph.graph.cli import console as ui
+from autogpt_graph.graph.cli.errors import friendly
+from autogpt_graph.graph.context import DEFAULT_WORKSPACE
+from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.graph.memory.agent_memory import check_backend, namespace_of, open_store
+from autogpt_graph.graph.memory.records import SHARED_NAMESPACE
 
 
 def ingest_command(
@@ -24,13 +25,12 @@ def ingest_command(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
     """Split files into overlapping chunks and add them to memory, recallable by later runs."""
-    from graph.cli import _friendly
-    from graph.settings import get_settings
+    from autogpt_graph.graph.settings import get_settings
 
     def work() -> int:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-        from graph.memory.ingest import IngestReport, ingest, plan_chunks
+        from autogpt_graph.graph.memory.ingest import IngestReport, ingest, plan_chunks
 
         settings = get_settings()
         backend = check_backend(use_memory or settings.memory_backend)
@@ -57,4 +57,4 @@ def ingest_command(
                      f"for {who}; {len(report.skipped)} files skipped.")
         return 0
 
-    _friendly(debug, work)
+    friendly(debug, work)

@@ -2,7 +2,7 @@
 
 The server passes a run's `context` (or its `configurable`, which it mirrors) as a dict; LangGraph
 coerces it into this dataclass, and Studio shows its fields as a form. Nodes turn it into a full
-AgentContext (graph.context.context_of): the chosen values override the run options saved in state.
+AgentContext (autogpt_graph.graph.context.context_of): the chosen values override the run options saved in state.
 An assistant created with this context applies it to every run on it, resumes included.
 """
 

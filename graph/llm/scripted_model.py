@@ -25,8 +25,8 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import PrivateAttr
 
-from graph.errors import AgentError
-from graph.tokens import count_message_tokens, count_tokens
+from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.graph.tokens import count_message_tokens, count_tokens
 
 PURPOSES = ("think", "decompose", "summarise", "fix_json", "critique", "browse", "code", "agent")
 

@@ -18,8 +18,8 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.sqlite import SqliteSaver
 
-from graph.errors import AgentError
-from tools.workspace import Workspace
+from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.tools.workspace import Workspace
 
 POSTGRES_SCHEMES = ("postgres://", "postgresql://")
 # Any 64-bit constant: serialises the schema set-up of workers that start at the same moment.

@@ -1,28 +1,28 @@
-"""The `autogpt` command: a thin layer over graph.runner.AgentRunner."""
+"""The `autogpt` command: a thin layer over autogpt_graph.graph.runs.runner.AgentRunner."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
-import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from graph import cli_threads
-from graph import console as ui
-from graph.ai_settings import load_ai_settings
-from graph.context import DEFAULT_WORKSPACE
-from graph.errors import AgentError
-from graph.eval.cli import eval_command
-from graph.memory.agent_memory import check_backend
-from graph.memory.ingest_cli import ingest_command
-from graph.prompts import render
-from graph.runner import INTERRUPT, AgentRunner, Step
-from graph.speech import start_speaker
-from tools.sandbox import describe_isolation
+from autogpt_graph.graph.cli import threads as cli_threads
+from autogpt_graph.graph.cli import console as ui
+from autogpt_graph.graph.ai_settings import load_ai_settings
+from autogpt_graph.graph.context import DEFAULT_WORKSPACE
+from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.graph.cli.eval import eval_command
+from autogpt_graph.graph.memory.agent_memory import check_backend
+from autogpt_graph.graph.cli.ingest import ingest_command
+from autogpt_graph.graph.prompting.texts import render
+from autogpt_graph.graph.runs.runner import INTERRUPT, AgentRunner, Step
+from autogpt_graph.graph.cli.speech import start_speaker
+from autogpt_graph.graph.cli.errors import friendly
+from autogpt_graph.tools.sandbox import describe_isolation
 
 app = typer.Typer(
     add_completion=False,
@@ -41,28 +41,11 @@ Speak = Annotated[bool, typer.Option("--speak", help="Say the agent's thoughts a
 
 def _settings(allow_downloads: bool):
     """The settings from the environment, with the command line's switches applied."""
-    from graph.settings import get_settings
+    from autogpt_graph.graph.settings import get_settings
 
     settings = get_settings()
     return settings.model_copy(update={"allow_downloads": True}) if allow_downloads else settings
 DEFAULT_SETTINGS_FILE = Path("ai_settings.yaml")
-
-
-def _friendly(debug: bool, work: Callable[[], int]) -> None:
-    """Run `work`; a failure is one sentence (the traceback too with --debug)."""
-    try:
-        code = work()
-    except AgentError as exc:
-        if debug:
-            traceback.print_exc()
-        ui.show_error(str(exc))
-        code = 1
-    except Exception as exc:  # noqa: BLE001 - the last line of defence for the user
-        if debug:
-            traceback.print_exc()
-        ui.show_error(f"{type(exc).__name__}: {exc} (run with --debug for the traceback)")
-        code = 1
-    raise typer.Exit(code)
 
 
 def _retry_prefix() -> str:
@@ -197,7 +180,7 @@ def run(
                 ui.show_ai_config(cfg)
             return _drive(runner, steps, cfg["ai_name"] if cfg else "AutoGPT", speak)
 
-    _friendly(debug, work)
+    friendly(debug, work)
 
 
 @app.command()
@@ -228,7 +211,7 @@ def resume(
                 steps = runner.resume(thread, continuous=continuous, continuous_limit=continuous_limit)
             return _drive(runner, steps, name, speak)
 
-    _friendly(debug, work)
+    friendly(debug, work)
 
 
 app.command("ingest")(ingest_command)
@@ -246,8 +229,8 @@ def serve_local(
     LangGraph Studio and notebooks."""
 
     def work() -> int:
-        from graph.local_model import NOT_INSTALLED, default_model_path
-        from graph.settings import get_settings
+        from autogpt_graph.graph.llm.local_model import NOT_INSTALLED, default_model_path
+        from autogpt_graph.graph.settings import get_settings
 
         try:
             import llama_cpp.server  # noqa: F401
@@ -273,11 +256,11 @@ def serve_local(
         except KeyboardInterrupt:
             return 0
 
-    _friendly(debug, work)
+    friendly(debug, work)
 
 
 # threads, history, replay, fork
-cli_threads.register(app, _friendly, _drive)
+cli_threads.register(app, friendly, _drive)
 
 
 def main() -> None:

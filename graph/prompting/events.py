@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from graph.state import Event
-from graph.tokens import count_tokens
+from autogpt_graph.graph.state import Event
+from autogpt_graph.graph.tokens import count_tokens
 
 _MESSAGE_FRAMING = 4  # tokens OpenAI's chat format adds around each message
 

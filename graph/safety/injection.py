@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from graph.prompts import render
+from autogpt_graph.graph.prompting.texts import render
 
 # "ignore every earlier instruction", "disregard your previous goals", "forget the above rules", ...,
 # and text addressed to the reader: "Note to the assistant: ...", "Instructions for the AI: ...".

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import re
 
-from graph import loop_guard
-from graph.prompts import render
-from graph.run_facts import (
+from autogpt_graph.graph.safety import loop_guard
+from autogpt_graph.graph.prompting.texts import render
+from autogpt_graph.graph.steering.run_facts import (
     RUNS_CODE, WRITES, command_of, failed, goals_text, named_files, normalised, past_commands, read_only,
 )
-from graph.state import AgentState
-from tools.files import already_written
-from tools.workspace import Workspace
+from autogpt_graph.graph.state import AgentState
+from autogpt_graph.tools.files import already_written
+from autogpt_graph.tools.workspace import Workspace
 
 _ERROR = "returned: Error"
 

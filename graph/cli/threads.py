@@ -1,4 +1,4 @@
-"""The time-travel commands of `autogpt` (threads, history, replay, fork), registered on graph.cli's
+"""The time-travel commands of `autogpt` (threads, history, replay, fork), registered on autogpt_graph.graph.cli.app's
 app: a thin layer over AgentRunner.threads/history/replay/fork (graph/threads.py)."""
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Column, Table
 
-from graph import console as ui
-from graph.context import DEFAULT_WORKSPACE
-from graph.runner import AgentRunner
+from autogpt_graph.graph.cli import console as ui
+from autogpt_graph.graph.context import DEFAULT_WORKSPACE
+from autogpt_graph.graph.runs.runner import AgentRunner
 
-# The same options as graph.cli's.
+# The same options as autogpt_graph.graph.cli.app's.
 WorkspaceOpt = Annotated[Path, typer.Option("-w", "--workspace-directory", help="Folder the agent works in.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
 Thread = Annotated[str, typer.Option("--thread", help="The run (see `autogpt threads`).")]

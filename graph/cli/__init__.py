@@ -1,0 +1,1 @@
+"""The `autogpt` command line: one Typer app, every subcommand registered the same way."""

@@ -1,0 +1,3 @@
+from autogpt_graph.graph.cli.app import main
+
+main()

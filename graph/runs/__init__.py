@@ -1,0 +1,1 @@
+"""Running the graph: the runner, threads and time travel, checkpointers, the graph picture."""
