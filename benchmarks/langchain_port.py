@@ -9,7 +9,7 @@ and closing line.
 
 What the port gets:
 - The model. `--llm local` (default): the embedded model exactly as `autogpt eval --llm local` builds it
-  (graph/models.py: the LOCAL_* settings for temperature, max tokens, context, threads and seed). The port
+  (graph/llm/models.py: the LOCAL_* settings for temperature, max tokens, context, threads and seed). The port
   budgets its prompt with `llm.get_num_tokens`, which would need transformers' GPT-2 tokenizer (a download);
   the chat model's token ids come from our offline tiktoken instead (graph/tokens.py), through LangChain's
   `custom_get_token_ids` hook. `--llm scripted` replays each challenge's solution.yaml, its `task_complete`
@@ -94,7 +94,7 @@ class RunEnded(Exception):
 
 class UsageCounter(BaseCallbackHandler):
     """Tokens of the loop's model calls: the model's own counts when it reports them (llama.cpp does),
-    else tiktoken's, as graph/llm_call.py counts."""
+    else tiktoken's, as graph/llm/call.py counts."""
 
     def __init__(self, model_name: str):
         self.model_name = model_name
@@ -224,7 +224,7 @@ def run_port_challenge(
         workspace = Workspace(run.workspace)
         registry = run_tools(workspace, run.settings, AgentMemory("none", run.workspace, run.settings), small=True)
         tools = [t for t in registry if t.name != "task_complete"]
-        # browse_website asks the model through graph/llm_call.py, which needs the run's context.
+        # browse_website asks the model through graph/llm/call.py, which needs the run's context.
         ctx = AgentContext(models=ModelSet(handle, handle, small=True), tools=registry, workspace=workspace,
                            settings=run.settings)
         agent = auto_gpt.from_llm_and_tools(

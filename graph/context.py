@@ -13,9 +13,12 @@ from pathlib import Path
 
 from autogpt_graph.graph.memory.agent_memory import AgentMemory
 from autogpt_graph.graph.llm.models import ModelSet, make_models
+from autogpt_graph.graph.prompting.texts import check_prompts
 from autogpt_graph.graph.studio.options import ServerContext
 from autogpt_graph.graph.settings import Settings, get_settings
 from autogpt_graph.graph.state import AgentState, RunOptions
+from autogpt_graph.graph.steering.base import Facts, Steering
+from autogpt_graph.graph.steering.choice import choose_steering
 from autogpt_graph.tools.registry import ToolRegistry, build_registry
 from autogpt_graph.tools.workspace import Workspace
 
@@ -32,6 +35,13 @@ class AgentContext:
     # Options given when resuming (e.g. --continuous) take precedence over those saved in state.
     run_overrides: dict = field(default_factory=dict)
     memory: AgentMemory | None = None  # vector memory; None or backend "none" = off
+    # What steers the model beyond AutoGPT v0.3.0 (graph/steering/); the base class steers nothing.
+    steering: Steering = field(default_factory=Steering)
+
+    @property
+    def facts(self) -> Facts:
+        """What steering rules may look at besides the state."""
+        return Facts(self.workspace, self.tools)
 
 
 def run_options(ctx: AgentContext, state: AgentState) -> RunOptions:
@@ -58,10 +68,12 @@ def make_context(run: RunOptions, settings: Settings | None = None, overrides: d
         run.get("llm", "auto"), settings, gpt3only=run.get("gpt3only", False), gpt4only=run.get("gpt4only", False)
     )
     memory = AgentMemory(run.get("memory"), workspace.root, settings)
-    tools = run_tools(workspace, settings, memory, small=models.small)
+    check_prompts()  # a broken prompt file fails here, before the run starts
+    steering = choose_steering(settings, models)
+    tools = run_tools(workspace, settings, memory, small=models.small).with_aliases(dict(steering.aliases))
     return AgentContext(
         models=models, tools=tools, workspace=workspace, settings=settings,
-        run_overrides=dict(overrides or {}), memory=memory,
+        run_overrides=dict(overrides or {}), memory=memory, steering=steering,
     )
 
 

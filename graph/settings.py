@@ -87,6 +87,16 @@ class Settings(BaseSettings):
 
     # How many invalid replies in a row before the run stops.
     max_json_retries: int = 3
+    # What steers the model beyond AutoGPT v0.3.0 (graph/steering/): "auto" = the small-model steering
+    # for the embedded local model and for models named in SMALL_MODELS, none for any other model;
+    # "off"; "small"; or a user's own Steering subclass as "package.module:Class".
+    steering: str = "auto"
+    # Names (or parts of names, comma-separated, case-insensitive) of small models served elsewhere
+    # (e.g. "qwen2.5-coder" behind an OpenAI-compatible server): "auto" steers them as the local model.
+    small_models: str = ""
+    # Push-backs in one cycle after which the proposed command runs anyway (the model insists).
+    # Counted apart from unusable replies: a push-back never ends a run.
+    max_push_backs: int = 3
     # Ask the fast model to repair a reply with no usable JSON (AutoGPT's fix_json) before retrying.
     fix_json_with_model: bool = True
 
@@ -141,7 +151,7 @@ class Settings(BaseSettings):
     tw_access_token_secret: SecretStr | None = None
     twitter_api_url: str = "https://api.twitter.com"
 
-    # --speak (graph/speech.py): "auto" = ElevenLabs when its key is set, else the system's TTS program.
+    # --speak (graph/cli/speech.py): "auto" = ElevenLabs when its key is set, else the system's TTS program.
     speech_engine: Literal["auto", "elevenlabs", "system"] = "auto"
     elevenlabs_api_key: SecretStr | None = None
     elevenlabs_voice_id: str = Field("ErXwobaYiN019PkySvjV", validation_alias=AliasChoices("ELEVENLABS_VOICE_1_ID", "ELEVENLABS_VOICE_ID"))

@@ -43,13 +43,21 @@ class RunOptions(TypedDict, total=False):
 
 
 class Event(TypedDict):
-    """One entry of the conversation history."""
+    """One entry of the conversation history, kept as data; graph/prompting/events.py makes them and
+    renders them as text where a model or a person reads them."""
 
     cycle: int
     # Not "role"/"content": LangGraph would coerce such dicts into chat messages.
     kind: str  # "assistant" (the model's reply), "system" (a command result), "user" (feedback)
-    text: str
-    tokens: int  # counted once, when the event is made
+    tokens: int  # of the rendered text, counted once, when the event is made
+    thoughts: NotRequired[dict[str, Any]]  # assistant: the reply's thoughts
+    command: NotRequired[dict[str, Any]]  # assistant: the command, as validated
+    name: NotRequired[str]  # system: the command that ran
+    result: NotRequired[str]  # system: what it returned, as the history keeps it
+    ok: NotRequired[bool]  # system: False for an error, a refusal, or code that failed
+    feedback: NotRequired[str]  # user: the feedback itself
+    source: NotRequired[str]  # user: "human" or "self" (the model's self-critique)
+    text: NotRequired[str]  # events written before events had structure: the rendered text only
 
 
 class PromptPlan(TypedDict):
@@ -59,7 +67,9 @@ class PromptPlan(TypedDict):
     time: str
     history_from_cycle: int  # history events of this cycle and later are in the prompt
     notes: list[str]  # the budget note and nudges, after the history
-    retries: list[str]  # validate_json's notes on unusable replies, appended after the trigger
+    # validate_json's problems with this cycle's replies (unusable, or pushed back), as sentences; each
+    # is rendered after the trigger as "Your last reply could not be used: ...".
+    retries: list[str]
     # Recalled from vector memory for this cycle, within its token budget: [store id, characters shown].
     # Ids, not texts, so checkpoints stay small; the texts never change once stored.
     memories: NotRequired[list[list[int]]]
@@ -101,7 +111,8 @@ class AgentState(TypedDict, total=False):
     reply: str | None
     thoughts: dict[str, str]
     command: dict[str, Any] | None  # {"name": ..., "args": {...}}
-    invalid_replies: int  # consecutive replies validate_json could not use
+    invalid_replies: int  # consecutive replies validate_json could not use (unparseable or off-schema)
+    push_backs: int  # well-formed commands the steering pushed back this cycle (never end the run)
     authorised: int  # commands still pre-authorised by "y -N"
     history: Annotated[list[Event], DeltaChannel(history_reducer, snapshot_frequency=50)]
     summary: str

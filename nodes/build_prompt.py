@@ -24,4 +24,5 @@ def build_prompt(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     limit = run.get("continuous_limit") or 0
     if run.get("continuous") and limit and cycle >= limit:
         return {"stop_reason": LIMIT_REACHED.format(limit=limit)}
-    return {"prompt": plan_prompt(ctx, {**state, "cycle": cycle + 1}), "cycle": cycle + 1, "invalid_replies": 0}
+    return {"prompt": plan_prompt(ctx, {**state, "cycle": cycle + 1}), "cycle": cycle + 1, "invalid_replies": 0,
+            "push_backs": 0}

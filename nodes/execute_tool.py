@@ -11,9 +11,9 @@ from langgraph.runtime import Runtime
 
 from autogpt_graph.graph.safety import loop_guard
 from autogpt_graph.graph.context import AgentContext, context_of
-from autogpt_graph.graph.prompting.events import make_event
+from autogpt_graph.graph.prompting.events import reply_event, result_event
 from autogpt_graph.graph.safety.injection import mark_injection
-from autogpt_graph.graph.prompting.builder import reply_json
+from autogpt_graph.graph.steering.base import CommandOutput, Steering
 from autogpt_graph.graph.errors import RunStop
 from autogpt_graph.graph.llm.call import call_model
 from autogpt_graph.graph.memory.agent_memory import current_thread
@@ -24,6 +24,7 @@ from autogpt_graph.graph.state import AgentState, merge_usage
 from autogpt_graph.graph.tokens import count_tokens, truncate_to_tokens
 from autogpt_graph.tools.effects import running_step
 from autogpt_graph.tools.model_access import tool_scope
+from autogpt_graph.tools.registry import ToolRegistry
 
 OUTPUT_DIR = "outputs"
 # An oversized output goes to memory in parts of this many characters (about the 128 word pieces the
@@ -38,12 +39,25 @@ def result_cap(ctx: AgentContext) -> int:
     return max(200, (model.context_limit - model.max_reply_tokens) // 4)
 
 
-def run_command(ctx: AgentContext, name: str, args: dict) -> str:
-    tool = ctx.tools.get(name)
+def run_command(tools: ToolRegistry, name: str, args: dict) -> CommandOutput:
+    """Run the command; a failure is a result the model can react to (ok=False), never a crash.
+    Commands that run code return their process's outcome as the tool's artifact (exit code, output)."""
+    tool = tools.get(name)
     try:
-        return str(tool.invoke(args))
+        message = tool.invoke({"type": "tool_call", "name": tool.name, "args": args, "id": name})
     except Exception as exc:  # noqa: BLE001 - any tool failure is a result for the model
-        return f"Error: {exc}" if str(exc) else f"Error: {type(exc).__name__}"
+        return CommandOutput(f"Error: {exc}" if str(exc) else f"Error: {type(exc).__name__}", ok=False)
+    artifact = message.artifact if isinstance(message.artifact, dict) else {}
+    ok = artifact.get("exit_code", 0) == 0  # code that failed or was killed (exit code None) did not work
+    return CommandOutput(str(message.content), ok, artifact)
+
+
+def run_steered(tools: ToolRegistry, steering: Steering, command: dict) -> CommandOutput:
+    """The command as the steering mends it, with the steering's notes on its result after it."""
+    mended, mend_notes = steering.mend(command)
+    output = run_command(tools, mended["name"], mended["args"])
+    notes = [*steering.result_notes(mended, output), *mend_notes]
+    return CommandOutput("\n".join([output.text, *notes]), output.ok, output.artifact) if notes else output
 
 
 def fit_result(ctx: AgentContext, name: str, cycle: int, result: str, memory: MemoryWriter | None = None,
@@ -117,12 +131,12 @@ def execute_tool(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     note = (lambda text: memory([(cycle, f"Cycle {cycle}, I noted: {text}")], "note")) if memory else None
     # tool_scope: commands that call the model (browse_website, analyze_code, ...) are accounted in usage.
     with running_step(_step_key(cycle)), tool_scope(ctx, state) as scope, writing_memory(note):
-        output = mark_injection(run_command(ctx, command["name"], command["args"]))
-    result, usage = fit_result(ctx, command["name"], cycle, output, memory, state)
+        output = run_steered(ctx.tools, ctx.steering, command)
+    result, usage = fit_result(ctx, command["name"], cycle, mark_injection(output.text), memory, state)
     model = ctx.models.smart.name
     events = [
-        make_event(cycle, "assistant", reply_json(state.get("thoughts", {}), command), model),
-        make_event(cycle, "system", render("command_result", name=command["name"], result=result), model),
+        reply_event(cycle, state.get("thoughts", {}), command, model),
+        result_event(cycle, command["name"], result, output.ok, model),
     ]
     update: dict = {"history": events, **loop_guard.track(state, command)}
     usage = merge_usage(scope.usage, usage)

@@ -17,9 +17,8 @@ from langgraph.types import interrupt
 
 from autogpt_graph.graph.context import AgentContext, context_of, run_options
 from autogpt_graph.graph.errors import RunStop
-from autogpt_graph.graph.prompting.events import make_event
+from autogpt_graph.graph.prompting.events import feedback_event, reply_event
 from autogpt_graph.graph.llm.call import call_model
-from autogpt_graph.graph.prompting.builder import reply_json
 from autogpt_graph.graph.prompting.texts import render
 from autogpt_graph.graph.state import AgentState
 
@@ -85,13 +84,14 @@ def human_gate(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
             return {"stop_reason": str(stop), "command": None}
         if critique.strip().lower().startswith("y"):
             return {"authorised": 0, "critique": critique, "usage": usage}
-        feedback = render("self_feedback", feedback=critique.strip())
+        feedback, source = critique.strip(), "self"
     else:
-        feedback = render("human_feedback", feedback=answer.text)
+        feedback, source = answer.text, "human"
     # The rejected reply and the feedback both go to history, so the model sees what it proposed.
-    cycle = state.get("cycle", 0)
+    cycle, model = state.get("cycle", 0), ctx.models.smart.name
     events = [
-        make_event(cycle, "assistant", reply_json(state.get("thoughts", {}), state.get("command") or {})),
-        make_event(cycle, "user", feedback),
+        reply_event(cycle, state.get("thoughts", {}), state.get("command") or {}, model),
+        feedback_event(cycle, feedback, source, model),
     ]
-    return {"history": events, "command": None, "usage": usage, "critique": feedback if answer.kind == "critique" else None}
+    critique = render("self_feedback", feedback=feedback) if source == "self" else None
+    return {"history": events, "command": None, "usage": usage, "critique": critique}

@@ -15,6 +15,7 @@ from autogpt_graph.graph.errors import RunStop
 from autogpt_graph.graph.memory.agent_memory import current_thread, event_memory_text
 from autogpt_graph.graph.llm.call import call_model
 from autogpt_graph.graph.prompting.builder import fit_history, history_budget
+from autogpt_graph.graph.prompting.events import REPLY, RESULT, command_of, event_text
 from autogpt_graph.graph.prompting.texts import prompts, render
 from autogpt_graph.graph.state import AgentState, Event, merge_usage
 
@@ -24,16 +25,14 @@ def as_summary_input(events: list[Event]) -> list[dict]:
     become "your computer"; feedback from the human is kept."""
     out = []
     for event in events:
-        if event["kind"] == "assistant":
-            try:
-                content = json.dumps(json.loads(event["text"]).get("command", {}), ensure_ascii=False)
-            except (json.JSONDecodeError, AttributeError):
-                content = event["text"]
+        if event["kind"] == REPLY:
+            command = command_of(event)
+            content = event_text(event) if command is None else json.dumps(command, ensure_ascii=False)
             out.append({"role": "you", "content": content})
-        elif event["kind"] == "system":
-            out.append({"role": "your computer", "content": event["text"]})
+        elif event["kind"] == RESULT:
+            out.append({"role": "your computer", "content": event_text(event)})
         else:
-            out.append({"role": "user", "content": event["text"]})
+            out.append({"role": "user", "content": event_text(event)})
     return out
 
 

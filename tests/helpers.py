@@ -74,3 +74,15 @@ def start_scripted(runner: AgentRunner, folder: Path, script, answers=(), **opti
     steps = runner.start(ai_config=options.pop("ai_config", AI_CONFIG), llm=f"script:{path}", context=ctx, **options)
     steps = run_to_end(runner, steps, answers)
     return steps, [messages for purpose, messages in ctx.models.smart.chat.seen if purpose == "think"]
+
+
+def run_script(runner: AgentRunner, folder: Path, script, answers=(), **options) -> list:
+    """Run `script` (the scripted model's replies) on `runner` from the start, answering the human gate
+    from `answers`; returns all steps."""
+    path = write_script(folder, script)
+    steps = runner.start(ai_config=options.pop("ai_config", AI_CONFIG), llm=f"script:{path}", **options)
+    return run_to_end(runner, steps, answers)
+
+
+def nodes_of(steps) -> list[str]:
+    return [s.node for s in steps]

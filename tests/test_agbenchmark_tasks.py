@@ -10,6 +10,7 @@ import pytest
 
 from autogpt_graph.graph.runs.runner import AgentRunner
 from autogpt_graph.graph.settings import Settings
+from autogpt_graph.graph.prompting.events import event_text
 from tests.helpers import reply, start_scripted
 from tests.servers.fixture_site import FixtureSite
 
@@ -26,7 +27,7 @@ TEST = (
 
 
 def results(steps) -> list[str]:
-    return [e["text"] for s in steps if s.node == "execute_tool" for e in s.update["history"] if e["kind"] == "system"]
+    return [event_text(e) for s in steps if s.node == "execute_tool" for e in s.update["history"] if e["kind"] == "system"]
 
 
 def run(tmp_path, script, ai_goals, **settings):

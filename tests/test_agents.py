@@ -8,6 +8,7 @@ from autogpt_graph.graph.runs.runner import AgentRunner
 from autogpt_graph.graph.settings import Settings
 from tests.helpers import reply, start_scripted
 from autogpt_graph.tools.agents import agent_threads
+from autogpt_graph.graph.prompting.events import event_text
 
 
 def start_agent(name: str, task: str, prompt: str) -> str:
@@ -18,7 +19,7 @@ def start_agent(name: str, task: str, prompt: str) -> str:
 
 
 def results_of(steps) -> list[str]:
-    return [e["text"] for s in steps if s.node == "execute_tool" for e in s.update["history"] if e["kind"] == "system"]
+    return [event_text(e) for s in steps if s.node == "execute_tool" for e in s.update["history"] if e["kind"] == "system"]
 
 
 def test_sub_agents_live_in_their_own_threads_and_survive_the_process(tmp_path):
@@ -91,6 +92,6 @@ def test_a_replayed_step_does_not_ask_the_agent_again(tmp_path):
         agents = agent_threads(runner.saver, thread)
     first = next(u["execute_tool"] for u in replayed if "execute_tool" in u)
     assert results_of(steps)[0] == "Command start_agent returned: Agent Mathy created with key 1. First response: 4"
-    assert any(e["text"] == results_of(steps)[0] for e in first["history"])
+    assert any(event_text(e) == results_of(steps)[0] for e in first["history"])
     assert [p for p, _ in ctx.models.fast.chat.seen].count("agent") == 2
     assert set(agents) == {"1"} and len(agents["1"]["messages"]) == 4

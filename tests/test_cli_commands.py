@@ -9,7 +9,7 @@ import yaml
 
 from tests.helpers import reply, write_script
 from tests.servers.fixture_site import FixtureSite
-from tests.test_cli_errors import GOOD_SETTINGS, cli
+from tests.processes import GOOD_SETTINGS, cli
 from autogpt_graph.tools.sandbox import bwrap_usable
 
 

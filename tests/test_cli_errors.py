@@ -5,54 +5,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.helpers import WRITE_AND_FINISH, write_script
-
-GOOD_SETTINGS = {
-    "ai_name": "TestGPT",
-    "ai_role": "an AI that writes files for tests",
-    "ai_goals": ["Write hello.txt"],
-}
-
-
-def cli() -> list[str]:
-    exe = Path(sys.executable).parent / "autogpt"
-    return [str(exe)] if exe.is_file() else [sys.executable, "-m", "autogpt_graph.graph.cli.app"]
-
-
-def autogpt(cwd: Path, *args: str, stdin=subprocess.DEVNULL) -> tuple[int, str]:
-    """Run the CLI in `cwd` with no model configured; returns (exit code, stdout + stderr)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AZURE_", "USE_AZURE"))}
-    env["COLUMNS"] = "500"  # one message per line
-    done = subprocess.run(
-        [*cli(), *args], cwd=cwd, env=env, stdin=stdin, capture_output=True, text=True, timeout=60
-    )
-    return done.returncode, done.stdout + done.stderr
-
-
-def assert_one_error(code: int, out: str, *fragments: str) -> str:
-    """Exit 1, no traceback, exactly one `Error:` line holding every fragment; returns that line."""
-    assert code == 1, out
-    assert "Traceback" not in out, out
-    errors = [line for line in out.splitlines() if line.startswith("Error:")]
-    assert len(errors) == 1, out
-    for fragment in fragments:
-        assert fragment in errors[0], out
-    return errors[0]
-
-
-@pytest.fixture
-def folder(tmp_path) -> Path:
-    """A working folder with no .env and no ai_settings.yaml."""
-    (tmp_path / "good.yaml").write_text(yaml.safe_dump(GOOD_SETTINGS), "utf-8")
-    write_script(tmp_path, WRITE_AND_FINISH, "S.yaml")
-    return tmp_path
-
+from tests.processes import GOOD_SETTINGS, assert_one_error, autogpt, cli
 
 def test_openai_without_key(folder):
     code, out = autogpt(folder, "run", "do x", "-w", "ws", "--llm", "openai")

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.test_cli_errors import assert_one_error, autogpt, folder  # noqa: F401 - the fixture
+from tests.processes import assert_one_error, autogpt
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from autogpt_graph.graph.runs.runner import AgentRunner
 from autogpt_graph.graph.settings import Settings
 from tests.helpers import reply, start_scripted, write_script
 from autogpt_graph.tools.model_access import tool_scope
+from autogpt_graph.graph.prompting.events import event_text
 
 CODE = "def add(a, b):\n    return a - b\n"
 
@@ -38,5 +39,5 @@ def test_code_calls_count_in_the_runs_usage(tmp_path):
         steps, _ = start_scripted(runner, tmp_path, {"think": think, "code": ["['Use + instead of -']"]}, continuous=True)
         status = runner.status(runner.thread_id)
     assert status.usage["calls"] == {"think": 2, "code": 1}
-    results = [e["text"] for s in steps if s.node == "execute_tool" for e in s.update["history"] if e["kind"] == "system"]
+    results = [event_text(e) for s in steps if s.node == "execute_tool" for e in s.update["history"] if e["kind"] == "system"]
     assert results[0] == "Command analyze_code returned: ['Use + instead of -']"

@@ -19,7 +19,7 @@ from autogpt_graph.graph.eval.grading import grade
 from autogpt_graph.graph.eval.runner import SCRIPTED, run_challenge, run_suite
 from autogpt_graph.graph.settings import Settings
 from tests.helpers import reply
-from tests.test_cli_errors import cli
+from tests.processes import cli
 
 SETTINGS = Settings(_env_file=None)
 
@@ -51,9 +51,11 @@ def test_every_challenge_passes_with_its_scripted_solution():
     failed = [(r.challenge, r.reason, r.stop_reason) for r in results if not r.passed]
     assert not failed
     for r in results:
-        # Every command worked (the web pages were served and loopback allowed; the scripts ran) and
-        # the run ended by task_complete, not by the cycle limit.
-        assert r.command_errors == 0 and r.invalid_replies == 0, r
+        # Every command worked (the web pages were served and loopback allowed; the scripts ran), but
+        # fix_average's first test run, made to see it fail before the fix, and the run ended by
+        # task_complete, not by the cycle limit.
+        assert r.command_errors == (1 if r.challenge == "fix_average" else 0), r
+        assert r.invalid_replies == 0 and r.push_backs == 0, r
         assert r.stop_reason.startswith("Task complete"), r
         assert r.commands[-1] == "task_complete" and r.cycles == len(r.commands)
         assert r.prompt_tokens > 0 and r.prompt_tokens_per_cycle > 0

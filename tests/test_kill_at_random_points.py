@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from tests.test_resume_after_kill import (
+from tests.processes import (
     THREAD, assert_resumed_to_end, checkpoint_rows, cli, env, files_of, setup_folder, start_run, wait_for_rows,
 )
 

@@ -15,6 +15,7 @@ from autogpt_graph.graph.memory.agent_memory import AgentMemory
 from autogpt_graph.graph.runs.runner import AgentRunner
 from autogpt_graph.graph.settings import Settings
 from autogpt_graph.graph.tokens import count_message_tokens
+from autogpt_graph.graph.prompting.events import event_text
 from tests.helpers import AI_CONFIG, reply, run_to_end, start_scripted, write_script
 
 pytest.importorskip("faiss", reason="the memory extra is not installed")
@@ -153,7 +154,7 @@ def test_memory_add_and_oversized_outputs_are_recalled(tmp_path):
     with AgentRunner(tmp_path / "ws", settings=cfg) as runner:
         steps, prompts = start_scripted(runner, tmp_path, script, continuous=True)
         values = runner.graph.get_state(runner._config(runner.thread_id)).values
-    results = [e["text"] for s in steps if s.node == "execute_tool" for e in s.update["history"] if e["kind"] == "system"]
+    results = [event_text(e) for s in steps if s.node == "execute_tool" for e in s.update["history"] if e["kind"] == "system"]
     assert results[0] == 'Command memory_add returned: Committing memory with string "The reactor belongs to Dr. Okafor."'
     assert "outputs/read_file-cycle2.txt and its parts added to your memory" in results[1]
     assert "Summary of the output: The log lists nominal sensor readings." in results[1]

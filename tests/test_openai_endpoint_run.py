@@ -135,6 +135,51 @@ def test_a_retry_after_a_push_back_samples_at_the_retry_temperature(tmp_path, us
     listing = reply("list_files", directory=".")
     replies = [listing, listing, reply("task_complete", reason="done")]
     with OpenAICompatServer(replies=replies) as srv:
-        run(tmp_path, use_server(srv.base_url, retry_temperature=0.8))
+        run(tmp_path, use_server(srv.base_url, retry_temperature=0.8, steering="small"))
     # The repeated listing is pushed back (nothing written since); only the call after it runs hotter.
     assert [body["temperature"] for body in srv.requests] == [0.0, 0.0, 0.8]
+
+
+# A reply proposing list_files twice, then task_complete, with a goal file that is never written.
+LOOK_TWICE_THEN_FINISH = [reply("list_files", directory="."), reply("list_files", directory="."),
+                          reply("task_complete", reason="done")]
+GREET_GOALS = {**AI_CONFIG, "ai_goals": ["Write a greeting to greet.txt"]}
+
+
+def _run_goals(tmp_path, settings: Settings, ai_config: dict) -> AgentRunner:
+    runner = AgentRunner(tmp_path / "ws", settings=settings)
+    try:
+        run_to_end(runner, runner.start(ai_config=ai_config, llm="openai", continuous=True, thread_id="t1"))
+    finally:
+        runner.close()
+    return runner
+
+
+def test_a_hosted_model_gets_v030s_loop_without_push_backs(tmp_path, use_server):
+    """STEERING's default (auto) steers only small models: a hosted model's proposals run as AutoGPT
+    v0.3.0 ran them, one model call each, and its prompt is v0.3.0's (no added constraint or example)."""
+    with OpenAICompatServer(replies=LOOK_TWICE_THEN_FINISH) as srv:
+        runner = _run_goals(tmp_path, use_server(srv.base_url), GREET_GOALS)
+    assert len(srv.requests) == 3
+    with AgentRunner(runner.workspace, settings=Settings(_env_file=None)) as again:
+        status = again.status("t1")
+    assert status.stop_reason == "Task complete: done"
+    system = srv.requests[0]["messages"][0]["content"]
+    assert "Ensure the response can be parsed by Python json.loads" in system
+    assert "Example of a correct response" not in system and "You write text, poems" not in system
+    assert not any("greet.txt, which does not exist yet" in prompt_text(b) for b in srv.requests)
+
+
+def test_a_model_marked_small_is_pushed_back_as_the_local_one(tmp_path, use_server):
+    """STEERING=small (or SMALL_MODELS naming the served model): the same proposals are pushed back,
+    each once per cycle, and the repeated task_complete is accepted."""
+    replies = [*LOOK_TWICE_THEN_FINISH, reply("task_complete", reason="done")]
+    for settings in ({"steering": "small"}, {"small_models": "GPT-3.5"}):
+        with OpenAICompatServer(replies=list(replies)) as srv:
+            runner = _run_goals(tmp_path / str(len(settings)) / next(iter(settings)), use_server(srv.base_url, **settings),
+                                GREET_GOALS)
+        assert len(srv.requests) == 4
+        assert "You already ran list_files" in prompt_text(srv.requests[2])
+        assert "greet.txt, which does not exist yet" in prompt_text(srv.requests[3])
+        with AgentRunner(runner.workspace, settings=Settings(_env_file=None)) as again:
+            assert again.status("t1").stop_reason == "Task complete: done"

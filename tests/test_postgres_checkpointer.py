@@ -18,7 +18,7 @@ from autogpt_graph.graph.runs.runner import AgentRunner
 from autogpt_graph.graph.settings import Settings
 from tests.helpers import AI_CONFIG, WRITE_AND_FINISH, run_to_end, write_script
 from tests.services import postgres_schema
-from tests.test_resume_after_kill import AI_SETTINGS, SCRIPT, cli, env, files_of
+from tests.processes import AI_SETTINGS, SCRIPT, cli, env, files_of
 
 
 @pytest.fixture

@@ -10,10 +10,12 @@ import pytest
 from autogpt_graph.graph.prompting.builder import budget_note, command_list, fit_history, system_prompt
 from autogpt_graph.graph.runs.runner import AgentRunner
 from autogpt_graph.graph.settings import Settings
+from autogpt_graph.graph.steering.small import SmallModelSteering
 from autogpt_graph.graph.tokens import count_message_tokens
 from tests.helpers import AI_CONFIG, reply, run_to_end, start_scripted, write_script
 from autogpt_graph.tools.registry import build_registry
 from autogpt_graph.tools.workspace import Workspace
+from autogpt_graph.graph.prompting.events import event_text
 
 
 @pytest.fixture
@@ -126,7 +128,7 @@ def test_oversized_result_is_saved_to_a_file(tmp_path):
                                      reply("task_complete", reason="read")])
     with AgentRunner(tmp_path / "ws", settings=settings) as runner:
         steps = run_to_end(runner, runner.start(ai_config=AI_CONFIG, llm=f"script:{script}", continuous=True))
-    result = next(e["text"] for s in steps if s.node == "execute_tool" for e in s.update["history"] if e["kind"] == "system")
+    result = next(event_text(e) for s in steps if s.node == "execute_tool" for e in s.update["history"] if e["kind"] == "system")
     assert "too much for the context window" in result and "outputs/read_file-cycle1.txt" in result
     assert result.startswith("Command read_file returned: line 0: data")
     assert result.endswith("Summary of the output: Lines of repeated data.")
@@ -146,11 +148,10 @@ def test_current_time_comes_from_the_context_clock(tmp_path):
 
 
 def _cycle(cycle, name, result="done", **args):
-    from autogpt_graph.graph.prompting.events import make_event
-    from autogpt_graph.graph.prompting.builder import reply_json
+    from autogpt_graph.graph.prompting.events import reply_event, result_event
 
-    return [make_event(cycle, "assistant", reply_json({}, {"name": name, "args": args})),
-            make_event(cycle, "system", f"Command {name} returned: {result}")]
+    return [reply_event(cycle, {}, {"name": name, "args": args}),
+            result_event(cycle, name, result, ok=not result.startswith("Error"))]
 
 
 def test_nudge_when_a_goal_file_is_written():
@@ -207,9 +208,10 @@ def test_disabled_commands_leave_the_prompt(tmp_path):
     slim = build_registry(Workspace(tmp_path / "ws"), Settings(_env_file=None, disabled_commands="start_agent, message_agent,list_agents,delete_agent,task_complete"))
     assert set(full.names()) - set(slim.names()) == {"start_agent", "message_agent", "list_agents", "delete_agent"}
     assert "task_complete" in slim and "Agents for delegation" not in system_prompt(AI_CONFIG, slim)
-    # A constraint that names a command is left out with it.
-    assert "run it with execute_python_code" in system_prompt(AI_CONFIG, full)
-    assert "execute_python_code" not in system_prompt(AI_CONFIG, full.without("execute_python_code"))
+    # A constraint that names a command is left out with it (the small-model steering adds one).
+    steering = SmallModelSteering()
+    assert "run it with execute_python_code" in system_prompt(AI_CONFIG, full, steering=steering)
+    assert "execute_python_code" not in system_prompt(AI_CONFIG, full.without("execute_python_code"), steering=steering)
     assert len(command_list(slim)) < len(command_list(full))
 
 
@@ -234,7 +236,8 @@ def test_the_small_models_lean_prompt(tmp_path, monkeypatch, local_prompt):
     from dataclasses import replace
 
     import autogpt_graph.graph.context as context_module
-    from autogpt_graph.graph.prompting.builder import assemble_prompt, reply_json
+    from autogpt_graph.graph.prompting.builder import assemble_prompt
+    from autogpt_graph.graph.prompting.events import reply_event, reply_text, result_event
 
     settings = Settings(_env_file=None, local_prompt=local_prompt)
     scripted = context_module.make_context({"llm": f"script:{write_script(tmp_path, [])}", "workspace": str(tmp_path)}, settings)
@@ -242,8 +245,7 @@ def test_the_small_models_lean_prompt(tmp_path, monkeypatch, local_prompt):
     ctx = context_module.make_context({"llm": "local", "workspace": str(tmp_path)}, settings)
     thoughts = {"text": "I list the files.", "reasoning": "To see them.", "plan": "- list", "criticism": "", "speak": "Listing."}
     command = {"name": "list_files", "args": {"directory": "."}}
-    history = [{"cycle": 1, "kind": "assistant", "text": reply_json(thoughts, command), "tokens": 60},
-               {"cycle": 1, "kind": "system", "text": "Command list_files returned: a.txt", "tokens": 10}]
+    history = [reply_event(1, thoughts, command), result_event(1, "list_files", "a.txt", ok=True)]
     state = {"ai_config": AI_CONFIG, "history": history, "cycle": 1}
     messages = assemble_prompt(ctx, state)
     past_reply = next(m for m in messages if m.type == "ai")
@@ -259,7 +261,7 @@ def test_the_small_models_lean_prompt(tmp_path, monkeypatch, local_prompt):
         assert past_reply.content == '{"command": {"name": "list_files", "args": {"directory": "."}}}'
     else:
         assert '"criticism": "constructive self-criticism"' in messages[0].content
-        assert past_reply.content == reply_json(thoughts, command)
+        assert past_reply.content == reply_text(thoughts, command)
     # No clock in the lean prompts: the small model wrote "The current time and date is ..." into its
     # output files.
     assert any(m.content.startswith("The current time and date is") for m in messages) == (local_prompt == "autogpt")

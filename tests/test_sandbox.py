@@ -8,14 +8,18 @@ import threading
 
 import pytest
 
+from autogpt_graph.graph.prompting.events import event_text
 from autogpt_graph.graph.runs.runner import AgentRunner
 from autogpt_graph.graph.settings import Settings
-from tests.helpers import reply, start_scripted
+from autogpt_graph.graph.steering.small import SmallModelSteering
+from autogpt_graph.nodes.execute_tool import run_steered
 from autogpt_graph.tools.execute import build_execute_tools
 from autogpt_graph.tools.process_limits import process_cap_kind
+from autogpt_graph.tools.registry import ToolRegistry
 from autogpt_graph.tools.sandbox import bwrap_usable, describe_isolation, minimal_env
 from autogpt_graph.tools.shell_policy import command_names, refusal
 from autogpt_graph.tools.workspace import Workspace
+from tests.helpers import reply, start_scripted
 
 needs_bwrap = pytest.mark.skipif(
     not bwrap_usable(), reason="bubblewrap is missing or cannot create namespaces here (scripts/install.sh installs it)"
@@ -46,6 +50,13 @@ def run_code(ws: Workspace, code: str, **over) -> str:
     return tools_for(ws, **over)["execute_python_code"].invoke({"code": code})
 
 
+def steered(ws: Workspace, name: str, **args) -> str:
+    """What the model reads after the command runs with the small-model steering: the code mended
+    first, hints on the outcome after it (graph/steering/code_mends.py)."""
+    tools = ToolRegistry(build_execute_tools(ws, settings()))
+    return run_steered(tools, SmallModelSteering(), {"name": name, "args": args}).text
+
+
 def test_secret_in_the_environment_never_reaches_the_child(ws, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", SECRET)
     monkeypatch.setenv("MY_SERVICE_TOKEN", SECRET)
@@ -66,21 +77,23 @@ def test_python_file_runs_in_the_workspace(ws):
 
 
 def test_a_standard_module_used_without_import_is_imported(ws):
-    out = run_code(ws, "print(next(csv.reader(['a,b'])), math.floor(2.5))")
+    out = steered(ws, "execute_python_code", code="print(next(csv.reader(['a,b'])), math.floor(2.5))")
     assert "Exit code: 0." in out and "['a', 'b'] 2" in out
     assert out.endswith("(The runtime added `import csv, math` as a first line: the code used it without importing it.)")
     # A name bound in the code is not a missing module; nor is code that does not parse.
-    assert "runtime added" not in run_code(ws, "csv = [1]\nprint(csv)")
-    assert "runtime added" not in run_code(ws, "def f(re):\n    return re\nprint(f(1), undefined_name)")
-    assert "runtime added" not in run_code(ws, "print(csv.reader(")
+    assert "runtime added" not in steered(ws, "execute_python_code", code="csv = [1]\nprint(csv)")
+    assert "runtime added" not in steered(ws, "execute_python_code", code="def f(re):\n    return re\nprint(f(1), undefined_name)")
+    assert "runtime added" not in steered(ws, "execute_python_code", code="print(csv.reader(")
+    # Without steering the code runs as the model wrote it.
+    assert "NameError: name 'csv' is not defined" in run_code(ws, "print(csv.reader(['a']))")
 
 
 def test_a_line_break_inside_a_string_literal_is_read_as_backslash_n(ws):
-    from autogpt_graph.tools.execute import escape_broken_strings
+    from autogpt_graph.graph.steering.code_mends import escape_broken_strings
 
     # What JSON made of the model's '\\n': a real line break inside a one-line string.
     code = "rows = ['a', 'b']\nfor r in rows:\n    print(r + '\n', end='')  # done\n"
-    out = run_code(ws, code)
+    out = steered(ws, "execute_python_code", code=code)
     assert "Exit code: 0." in out and "STDOUT:\na\nb" in out
     assert "(The runtime wrote line breaks inside string literals as \\n" in out
     # Code that parses, or that the change would not mend, is left as it is.
@@ -90,20 +103,20 @@ def test_a_line_break_inside_a_string_literal_is_read_as_backslash_n(ws):
 
 def test_a_standard_module_used_without_import_gets_a_hint(ws):
     (ws.root / "use_csv.py").write_text("print(csv.reader(['a,b']))\n")  # a file is run as it is
-    out = tools_for(ws)["execute_python_file"].invoke({"filename": "use_csv.py"})
+    out = steered(ws, "execute_python_file", filename="use_csv.py")
     assert "NameError: name 'csv' is not defined" in out
     assert out.endswith("The code uses the module csv without importing it: add `import csv` at its top.")
-    assert "without importing" not in run_code(ws, "print(undefined_name)")  # not a module: no hint
-    assert run_code(ws, "import surely_not_installed_here").endswith(
+    assert "without importing" not in steered(ws, "execute_python_code", code="print(undefined_name)")  # not a module
+    assert steered(ws, "execute_python_code", code="import surely_not_installed_here").endswith(
         "The module surely_not_installed_here is not installed here: use Python's standard library instead "
         "(csv, json, re, statistics).")
 
 
 def test_a_csv_header_taken_for_a_number_gets_a_hint(ws):
-    out = run_code(ws, "import csv\nprint(sum(float(r[1]) for r in csv.reader(['item,amount', 'tea,2'])))")
+    out = steered(ws, "execute_python_code", code="import csv\nprint(sum(float(r[1]) for r in csv.reader(['item,amount', 'tea,2'])))")
     assert out.endswith("'amount' is not a number: skip what is not a number (a CSV file's header row: call "
                         "next(reader) once before the loop, or use csv.DictReader; other lines: try/except ValueError).")
-    assert "is not a number" not in run_code(ws, "float('12a')")  # not a word: no header hint
+    assert "is not a number" not in steered(ws, "execute_python_code", code="float('12a')")  # not a word: no hint
 
 
 def test_the_sandbox_has_pandas_for_csv_work(ws):
@@ -113,9 +126,10 @@ def test_the_sandbox_has_pandas_for_csv_work(ws):
 
 
 def test_code_that_prints_nothing_or_is_empty(ws):
-    out = run_code(ws, "total = 12 + 25")
+    out = steered(ws, "execute_python_code", code="total = 12 + 25")
     assert out.endswith("The code printed nothing: print() the values you need to see them.")
-    assert "printed nothing" not in run_code(ws, "print(12 + 25)")
+    assert "printed nothing" not in steered(ws, "execute_python_code", code="print(12 + 25)")
+    assert "printed nothing" not in run_code(ws, "total = 12 + 25")  # without steering: no hint
     with pytest.raises(ValueError, match="The code is empty"):
         tools_for(ws)["execute_python_code"].invoke({"code": "  \n"})
 
@@ -274,8 +288,8 @@ def test_a_run_survives_hostile_code_and_completes(tmp_path, monkeypatch):
         steps, _ = start_scripted(runner, tmp_path, {"think": think}, continuous=True)
         status = runner.status(runner.thread_id)
     assert status.stop_reason == "Task complete: all scripts ran"
-    results = [e["text"] for s in steps if s.node == "execute_tool" for e in s.update["history"]
-               if e["kind"] == "system" and "execute_python_file" in e["text"]]
+    results = [event_text(e) for s in steps if s.node == "execute_tool" for e in s.update["history"]
+               if e["kind"] == "system" and "execute_python_file" in event_text(e)]
     assert len(results) == len(hostile)
     assert all(SECRET not in r for r in results)
     assert "KEY= None" in results[0]

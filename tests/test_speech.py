@@ -16,7 +16,7 @@ import yaml
 from autogpt_graph.graph.settings import Settings
 from autogpt_graph.graph.cli.speech import Speaker, make_engine, start_speaker
 from tests.helpers import reply, write_script
-from tests.test_cli_errors import GOOD_SETTINGS, cli
+from tests.processes import GOOD_SETTINGS, cli
 
 
 def test_speaker_says_in_order_and_stops_quietly_after_a_failure():

@@ -4,6 +4,7 @@ through its HTTP API (langgraph-sdk client), on the scripted model chosen throug
 from __future__ import annotations
 
 import pytest
+from autogpt_graph.graph.prompting.events import event_text
 from langgraph_sdk import get_sync_client
 
 from tests.helpers import AI_CONFIG, reply, write_script
@@ -74,7 +75,7 @@ def test_studio_server_runs_to_the_gate_resumes_and_keeps_history(server, tmp_pa
     assert nexts[0] == ["__start__"] and nexts[-1] == []
     assert nexts.count(["human_gate"]) == 2 and nexts.count(["execute_tool"]) == 2
     assert [h["values"].get("cycle") for h in history][0] == 2
-    assert any(e["kind"] == "system" and "hello.txt" in e["text"] for e in history[0]["values"]["history"])
+    assert any(e["kind"] == "system" and "hello.txt" in event_text(e) for e in history[0]["values"]["history"])
 
 
 def test_per_run_context_and_feedback_at_the_gate(server, tmp_path):
@@ -91,7 +92,7 @@ def test_per_run_context_and_feedback_at_the_gate(server, tmp_path):
     assert waiting_command(client, tid)["name"] == "task_complete"  # the model's next reply
     values = client.threads.get_state(tid)["values"]
     assert values["cycle"] == 2
-    assert any(e["kind"] == "user" and "Say it in French" in e["text"] for e in values["history"])
+    assert any(e["kind"] == "user" and "Say it in French" in event_text(e) for e in values["history"])
     assert not (tmp_path / "ws" / "hello.txt").exists()  # the rejected command never ran
 
     final = client.runs.wait(tid, "autogpt", command={"resume": "n"}, context=context)

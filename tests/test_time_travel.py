@@ -1,4 +1,4 @@
-"""threads / history / replay / fork (graph/threads.py) with the scripted model."""
+"""threads / history / replay / fork (graph/runs/threads.py) with the scripted model."""
 
 from __future__ import annotations
 

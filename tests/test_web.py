@@ -10,6 +10,7 @@ import pytest
 
 from autogpt_graph.graph.context import make_context
 from autogpt_graph.graph.settings import Settings
+from autogpt_graph.graph.steering.small import SmallModelSteering
 from tests.helpers import write_script
 from tests.servers.fixture_site import FixtureSite
 from autogpt_graph.tools.model_access import tool_scope
@@ -225,7 +226,7 @@ def test_duckduckgo_search_unreachable_is_one_sentence_and_fast():
     assert time.monotonic() - start < 10
 
 
-def test_web_search_is_an_alias_of_google(ws):
-    registry = build_registry(ws, settings())
+def test_web_search_is_an_alias_of_google_for_the_small_model(ws):
+    registry = build_registry(ws, settings()).with_aliases(SmallModelSteering.aliases)
     assert "web_search" in registry and registry.get("web_search") is registry.get("google")
     assert "web_search" not in registry.names()

@@ -1,7 +1,7 @@
 """analyze_code, improve_code and write_tests: model calls with AutoGPT v0.3.0's prompts.
 
 Each asks the smart model to act as a Python function (AutoGPT's call_ai_function); the prompt texts
-are in graph/prompts/autogpt.yaml. The reply is the command's result.
+are in graph/prompting/autogpt.yaml. The reply is the command's result.
 """
 
 from __future__ import annotations

@@ -21,24 +21,13 @@ from autogpt_graph.tools.web_search import build_search_tools
 from autogpt_graph.tools.workspace import Workspace
 
 
-# Other names the model may use for a command; accepted, but not listed in the prompt a second time.
-# Beyond web_search, the names a small model invents for the file commands (seen with the 1.5B local
-# model: "create_file" four times in a row, each refused as unknown, ended a run that had read its input).
-ALIASES = {
-    "web_search": "google",
-    "create_file": "write_to_file", "write_file": "write_to_file", "save_file": "write_to_file",
-    "save_to_file": "write_to_file", "append_file": "append_to_file",
-    "read": "read_file", "open_file": "read_file", "read_from_file": "read_file",
-    "list_directory": "list_files", "list_dir": "list_files", "ls": "list_files",
-    "run_python_file": "execute_python_file", "run_python_code": "execute_python_code",
-    "finish": "task_complete", "complete_task": "task_complete",
-}
-
-
 class ToolRegistry:
+    """The commands by name, and other names a model may use for them (`aliases`: accepted, but not
+    listed in the prompt a second time; the steering of a run supplies them)."""
+
     def __init__(self, tools: Iterable[BaseTool], aliases: dict[str, str] | None = None):
         self._tools = {t.name: t for t in tools}
-        self._aliases = {a: n for a, n in (ALIASES if aliases is None else aliases).items() if n in self._tools}
+        self._aliases = {a: n for a, n in (aliases or {}).items() if n in self._tools and a not in self._tools}
 
     def get(self, name: str) -> BaseTool | None:
         return self._tools.get(name) or self._tools.get(self._aliases.get(name, ""))
@@ -57,6 +46,10 @@ class ToolRegistry:
         drop = {n.strip() for n in names.split(",") if n.strip()} - {"task_complete"}
         return ToolRegistry((t for t in self if t.name not in drop), self._aliases)
 
+    def with_aliases(self, aliases: dict[str, str]) -> ToolRegistry:
+        """The same commands, also reachable by `aliases` (other name -> command)."""
+        return ToolRegistry(self, {**self._aliases, **aliases})
+
 
 def build_registry(workspace: Workspace, settings=None) -> ToolRegistry:
     if settings is None:
@@ -74,5 +67,5 @@ def build_registry(workspace: Workspace, settings=None) -> ToolRegistry:
         *build_image_tools(workspace, settings),  # only when configured
         *build_tweet_tools(settings),  # only when configured
     ]
-    tools += load_plugin_tools(workspace, settings, {t.name for t in tools} | {"task_complete", *ALIASES})
+    tools += load_plugin_tools(workspace, settings, {t.name for t in tools} | {"task_complete"})
     return ToolRegistry([*tools, build_task_complete()]).without(settings.disabled_commands)

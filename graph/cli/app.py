@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -18,7 +18,7 @@ from autogpt_graph.graph.errors import AgentError
 from autogpt_graph.graph.cli.eval import eval_command
 from autogpt_graph.graph.memory.agent_memory import check_backend
 from autogpt_graph.graph.cli.ingest import ingest_command
-from autogpt_graph.graph.prompting.texts import render
+from autogpt_graph.graph.prompting.events import RESULT, event_text
 from autogpt_graph.graph.runs.runner import INTERRUPT, AgentRunner, Step
 from autogpt_graph.graph.cli.speech import start_speaker
 from autogpt_graph.graph.cli.errors import friendly
@@ -48,11 +48,6 @@ def _settings(allow_downloads: bool):
 DEFAULT_SETTINGS_FILE = Path("ai_settings.yaml")
 
 
-def _retry_prefix() -> str:
-    """The words reply_invalid (the prompt's yaml) puts before the problem: "Your last reply could not be used: "."""
-    return render("reply_invalid", error="\0").partition("\0")[0]
-
-
 def _render(step: Step, ai_name: list[str], speaker=None) -> None:
     update = step.update
     if step.node == "decompose_goals" and update.get("ai_config"):
@@ -62,16 +57,17 @@ def _render(step: Step, ai_name: list[str], speaker=None) -> None:
         ui.show_thoughts(ai_name[0], update.get("thoughts", {}), update["command"])
         if speaker:
             speaker.say(update.get("thoughts", {}).get("speak", ""))
-    elif step.node == "validate_json" and update.get("invalid_replies"):
-        # The problem as the model is told it (an unusable reply, or a push-back on a no-op), shortened.
-        told = ((update.get("prompt") or {}).get("retries") or [""])[-1].removeprefix(_retry_prefix())
-        ui.show_note(f"Asking the model again ({update['invalid_replies']}): {told[:240]}", "red")
+    elif step.node == "validate_json" and (update.get("invalid_replies") or update.get("push_backs")):
+        # The problem as the model is told it (an unusable reply, or a push-back), shortened.
+        told = ((update.get("prompt") or {}).get("retries") or [""])[-1]
+        count = update.get("invalid_replies") or update.get("push_backs")
+        ui.show_note(f"Asking the model again ({count}): {told[:240]}", "red")
     elif step.node == "human_gate" and update.get("critique"):
         ui.show_note(f"SELF FEEDBACK: {update['critique']}")
     elif step.node == "execute_tool":
         for event in update.get("history", []):
-            if event["kind"] == "system":
-                ui.show_system(event["text"])
+            if event["kind"] == RESULT:
+                ui.show_system(event_text(event))
 
 
 def _drive(runner: AgentRunner, steps: Iterator[Step], ai_name: str, speak: bool = False) -> int:

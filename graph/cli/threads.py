@@ -1,5 +1,5 @@
 """The time-travel commands of `autogpt` (threads, history, replay, fork), registered on autogpt_graph.graph.cli.app's
-app: a thin layer over AgentRunner.threads/history/replay/fork (graph/threads.py)."""
+app: a thin layer over AgentRunner.threads/history/replay/fork (graph/runs/threads.py)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@
                             grading, so an agent cannot pass by editing them (optional)
     <name>/web/             pages served on 127.0.0.1 for the run; `{site}` in the task (and in the
                             scripted solution) becomes the server's base URL (optional; our addition)
-    <name>/solution.yaml    a scripted model's replies that solve it (graph/scripted_model.py)
+    <name>/solution.yaml    a scripted model's replies that solve it (graph/llm/scripted_model.py)
 
 `ground.files`: names in the workspace, or a suffix such as ".txt" for any file ending so. The agent
 passes when one of those files (for python: one script's output) contains every should_contain string

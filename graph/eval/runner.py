@@ -16,6 +16,7 @@ from autogpt_graph.graph.errors import AgentError
 from autogpt_graph.graph.eval.challenge import SITE_PLACEHOLDER, Challenge
 from autogpt_graph.graph.eval.fixture_web import FixtureWeb
 from autogpt_graph.graph.eval.grading import grade
+from autogpt_graph.graph.prompting.events import REPLY, RESULT, event_text, ok
 from autogpt_graph.graph.runs.runner import AgentRunner, Step
 from autogpt_graph.graph.settings import Settings, get_settings
 from autogpt_graph.graph.state import AIConfig
@@ -38,11 +39,13 @@ class RunResult:
     prompt_tokens: int
     completion_tokens: int
     stop_reason: str | None  # how the run ended: task complete, cycle limit, cutoff, an error...
-    # What the agent did, to see why a model fails: the commands it ran, how many of them returned an
-    # error, and how many of its replies could not be used (invalid JSON, unknown command, bad arguments).
+    # What the agent did, to see why a model fails: the commands it ran, how many of them failed (an
+    # error, a refusal, or code that exited with an error), how many of its replies could not be used (invalid JSON, unknown command, bad arguments),
+    # and how many of its well-formed commands the steering pushed back.
     commands: list[str] = field(default_factory=list)
     command_errors: int = 0
     invalid_replies: int = 0
+    push_backs: int = 0
 
     @property
     def prompt_tokens_per_cycle(self) -> float:
@@ -77,6 +80,7 @@ class Trace:
     commands: list[str] = field(default_factory=list)
     command_errors: int = 0
     invalid_replies: int = 0
+    push_backs: int = 0
     # What happened, in order (the model's raw replies, push-backs, command results, the stop), kept
     # with the workspace by --keep: the JSON says that a run failed, this says why.
     transcript: list[str] = field(default_factory=list)
@@ -88,9 +92,11 @@ class Trace:
                 self.commands.append(step.update["command"]["name"])
             elif step.update.get("invalid_replies"):
                 self.invalid_replies += 1
+            elif step.update.get("push_backs"):
+                self.push_backs += 1
         elif step.node == "execute_tool":
             self.command_errors += sum(
-                1 for e in step.update.get("history", []) if e["kind"] == "system" and " returned: Error" in e["text"]
+                1 for e in step.update.get("history", []) if e["kind"] == RESULT and not ok(e)
             )
 
 
@@ -100,8 +106,8 @@ class Trace:
         elif node == "validate_json" and (update.get("prompt") or {}).get("retries"):
             self.transcript.append(f"PUSHED BACK: {update['prompt']['retries'][-1]}")
         for event in update.get("history", []) if node != "think" else []:
-            if event["kind"] != "assistant":
-                self.transcript.append(f"{event['kind'].upper()}: {event['text']}")
+            if event["kind"] != REPLY:
+                self.transcript.append(f"{event['kind'].upper()}: {event_text(event)}")
         if update.get("stop_reason"):
             self.transcript.append(f"STOP: {update['stop_reason']}")
 
@@ -193,6 +199,7 @@ def run_challenge(
         prompt_tokens=usage.get("prompt_tokens", 0), completion_tokens=usage.get("completion_tokens", 0),
         stop_reason=stop or (status.stop_reason if status else None),
         commands=trace.commands, command_errors=trace.command_errors, invalid_replies=trace.invalid_replies,
+        push_backs=trace.push_backs,
     )
 
 

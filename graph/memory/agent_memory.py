@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from autogpt_graph.graph.errors import AgentError
 from autogpt_graph.graph.memory.records import SHARED_NAMESPACE, Memory, Recalled, Scope
 from autogpt_graph.graph.memory.lineage import MemoryCursor, advanced, cursor_for_write, visible_branches
+from autogpt_graph.graph.prompting.events import REPLY, RESULT, command_of, event_text, thoughts_of
 from autogpt_graph.graph.settings import Settings
 from autogpt_graph.tools.workspace import Workspace
 
@@ -131,19 +132,17 @@ class AgentMemory:
 
 def event_memory_text(event: dict) -> str:
     """How a history event is remembered: first person, like the running summary."""
-    cycle, kind, text = event["cycle"], event["kind"], event["text"]
-    if kind == "assistant":
-        try:
-            reply = json.loads(text)
-            thought = (reply.get("thoughts") or {}).get("text", "")
-            command = reply.get("command") or {}
-            text = f"I thought: {thought} I ran {command.get('name')} {json.dumps(command.get('args', {}), ensure_ascii=False)}"
-        except (json.JSONDecodeError, AttributeError):
-            pass
-        return f"Cycle {cycle}: {text}"
-    if kind == "system":
-        return f"Cycle {cycle}, my computer: {text}"
-    return f"Cycle {cycle}, the human: {text}"
+    cycle, kind = event["cycle"], event["kind"]
+    if kind == REPLY:
+        command = command_of(event)
+        if command is None:  # an old reply that never parsed
+            return f"Cycle {cycle}: {event_text(event)}"
+        thought = thoughts_of(event).get("text", "")
+        return (f"Cycle {cycle}: I thought: {thought} I ran {command.get('name')} "
+                f"{json.dumps(command.get('args', {}), ensure_ascii=False)}")
+    if kind == RESULT:
+        return f"Cycle {cycle}, my computer: {event_text(event)}"
+    return f"Cycle {cycle}, the human: {event_text(event)}"
 
 
 def current_thread() -> str:

@@ -20,9 +20,11 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from autogpt_graph.graph.context import AgentContext
 from autogpt_graph.graph.errors import AgentError
 from autogpt_graph.graph.llm.call import remaining_budget
-from autogpt_graph.graph.steering.nudges import nudges
-from autogpt_graph.graph.prompting.texts import prompts, render
+from autogpt_graph.graph.prompting.events import REPLY, FEEDBACK, command_of, event_text, thoughts_of
+from autogpt_graph.graph.prompting.texts import prompts, render, render_steering, steering_prompts
+from autogpt_graph.graph.safety import loop_guard
 from autogpt_graph.graph.state import AgentState, Event, PromptPlan
+from autogpt_graph.graph.steering.base import Steering
 from autogpt_graph.graph.tokens import count_message_tokens, count_tokens, truncate_to_tokens
 from autogpt_graph.tools.registry import ToolRegistry
 
@@ -32,20 +34,26 @@ SUMMARY_RESERVE = 500
 MEMORY_RESERVE = 1000
 
 
-def system_prompt(ai_config: dict, tools: ToolRegistry, *, response_format: str = "response_format") -> str:
-    """AutoGPT's system prompt; `response_format` names the prompts' reply format (see reply_format())."""
+def system_prompt(ai_config: dict, tools: ToolRegistry, *, response_format: str = "response_format",
+                  steering: Steering | None = None) -> str:
+    """AutoGPT's system prompt, and the lines `steering` adds (none: v0.3.0's exactly).
+    `response_format` names the reply format (see reply_format())."""
     p = prompts()
+    steering = steering or Steering()
     goals = "\n".join(f"{i}. {g}" for i, g in enumerate(ai_config.get("ai_goals", []), 1))
     names = set(tools.names())
     resources = _available(p["resources"], names)
+    constraints = [*_available(p["constraints"], names), *steering.constraints(tools)]
+    reply = p[response_format] if response_format == "response_format" else steering_prompts()[response_format]
+    example = steering.reply_example() if response_format == "response_format" else ""
     parts = [
         render("system_intro", ai_name=ai_config["ai_name"], ai_role=ai_config["ai_role"]),
         f"{p['goals_header']}\n\n{goals}\n\n",
-        "Constraints:\n" + _numbered(_available(p["constraints"], names)),
+        "Constraints:\n" + _numbered(constraints),
         "Commands:\n" + command_list(tools),
         "Resources:\n" + _numbered(resources),
         "Performance Evaluation:\n" + _numbered(p["performance_evaluation"]),
-        p[response_format],
+        "\n".join([reply, example]) if example else reply,
     ]
     return "\n".join(parts[:2]) + "\n" + "\n\n".join(parts[2:])
 
@@ -113,21 +121,25 @@ def event_message(event: Event, *, thoughts: tuple[str, ...] | None = None) -> B
     """One history event as a message. In the lean prompt a past reply shows only its command, or its
     command and the lean format's two thought fields: the small model copied its previous reply whole,
     five thoughts included, instead of moving on."""
-    if event["kind"] == "assistant":
-        return AIMessage(event["text"] if thoughts is None else _lean_reply(event["text"], thoughts))
-    if event["kind"] == "user":
-        return HumanMessage(event["text"])
-    return SystemMessage(event["text"])
+    if event["kind"] == REPLY:
+        return AIMessage(event_text(event) if thoughts is None else _lean_reply(event, thoughts))
+    if event["kind"] == FEEDBACK:
+        return HumanMessage(event_text(event))
+    return SystemMessage(event_text(event))
 
 
-def _lean_reply(reply: str, fields: tuple[str, ...]) -> str:
-    try:
-        parsed = json.loads(reply)
-        command, thoughts = parsed["command"], parsed.get("thoughts") or {}
-    except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
-        return reply
-    kept = {f: thoughts[f] for f in fields if isinstance(thoughts, dict) and thoughts.get(f)}
-    return json.dumps({"thoughts": kept, "command": command} if kept else {"command": command}, ensure_ascii=False)
+def _lean_reply(event: Event, fields: tuple[str, ...]) -> str:
+    command = command_of(event)
+    if command is None:  # an old reply that never parsed: as it was
+        return event_text(event)
+    thoughts = thoughts_of(event)
+    kept = {f: thoughts[f] for f in fields if thoughts.get(f)}
+    return reply_text_of(kept, command)
+
+
+def reply_text_of(thoughts: dict, command: dict) -> str:
+    """A past reply with only the `thoughts` kept (none: the command alone)."""
+    return json.dumps({"thoughts": thoughts, "command": command} if thoughts else {"command": command}, ensure_ascii=False)
 
 
 def _frame(
@@ -137,7 +149,8 @@ def _frame(
     time, notes) comes after the history, so the prompt's start stays the same from one cycle to the
     next and a server's prompt cache (llama.cpp's KV cache) only evaluates what is new."""
     head = [
-        SystemMessage(system_prompt(state["ai_config"], ctx.tools, response_format=reply_format(ctx))),
+        SystemMessage(system_prompt(state["ai_config"], ctx.tools, response_format=reply_format(ctx),
+                                    steering=ctx.steering)),
         SystemMessage(render("summary_intro", summary=summary_text(ctx, state))),
     ]
     recalled = [SystemMessage(render("recalled_memories", memories="\n".join(memories)))] if memories else []
@@ -147,7 +160,7 @@ def _frame(
     # instruction" over its goal at the top of the prompt).
     if lean_prompt(ctx):
         goals = " ".join(f"{i}. {g}" for i, g in enumerate(state["ai_config"].get("ai_goals", []), 1))
-        context = [SystemMessage(render("goals_reminder", goals=goals))]
+        context = [SystemMessage(render_steering("goals_reminder", goals=goals))]
     else:
         context = [SystemMessage(render("current_time", time=time))]
     tail = [*recalled, *context, *(SystemMessage(n) for n in notes), HumanMessage(prompts()["trigger"])]
@@ -239,17 +252,16 @@ def recall_query(state: AgentState, kept: list[Event]) -> str:
     then the goals. Short and intent first: the embedder reads only the first 128 word pieces."""
     history = state.get("history") or kept
     parts = []
-    last_reply = next((e for e in reversed(history) if e["kind"] == "assistant"), None)
+    last_reply = next((e for e in reversed(history) if e["kind"] == REPLY), None)
     if last_reply:
-        try:
-            reply = json.loads(last_reply["text"])
-            thoughts = reply.get("thoughts") or {}
+        thoughts = thoughts_of(last_reply)
+        if thoughts or command_of(last_reply):
             parts += [thoughts.get("text", ""), thoughts.get("reasoning", "")]
-        except (json.JSONDecodeError, AttributeError):
-            parts.append(last_reply["text"][:300])
-    last_other = next((e for e in reversed(history) if e["kind"] != "assistant"), None)
+        else:  # an old reply that never parsed
+            parts.append(event_text(last_reply)[:300])
+    last_other = next((e for e in reversed(history) if e["kind"] != REPLY), None)
     if last_other:
-        parts.append(last_other["text"][:200])
+        parts.append(event_text(last_other)[:200])
     parts += state.get("ai_config", {}).get("ai_goals", [])
     return "\n".join(p for p in parts if p)
 
@@ -295,21 +307,16 @@ def render_prompt(ctx: AgentContext, state: AgentState) -> list[BaseMessage]:
     plan = state["prompt"]
     head, tail = _frame(ctx, state, plan["time"], plan["notes"], recalled_lines(ctx, plan.get("memories") or []))
     history = [e for e in state.get("history") or [] if e["cycle"] >= plan["history_from_cycle"]]
-    retries = [HumanMessage(text) for text in plan["retries"]]
+    retries = [HumanMessage(render("reply_invalid", error=problem)) for problem in plan["retries"]]
     thoughts = _past_thoughts(ctx)
     return head + [event_message(e, thoughts=thoughts) for e in history] + tail + retries
 
 
 def _notes(ctx: AgentContext, state: AgentState) -> list[str]:
-    """The budget note, then nudges toward finishing."""
-    note = budget_note(state)
-    return ([note] if note else []) + nudges(state, ctx.workspace)
+    """The budget note and the loop guard's warning (the runtime's own), then the steering's notes."""
+    notes = [note for note in (budget_note(state), loop_guard.warning(state)) if note]
+    return notes + ctx.steering.notes(state, ctx.facts)
 
 
 def assemble_prompt(ctx: AgentContext, state: AgentState) -> list[BaseMessage]:
     return render_prompt(ctx, {**state, "prompt": plan_prompt(ctx, state)})
-
-
-def reply_json(thoughts: dict, command: dict) -> str:
-    """The model's reply as history keeps it: the validated object, not the raw text."""
-    return json.dumps({"thoughts": thoughts, "command": command}, ensure_ascii=False)

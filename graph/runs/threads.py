@@ -32,9 +32,7 @@ from langgraph.checkpoint.base import CheckpointTuple
 from autogpt_graph.graph.runs.checkpointers import thread_ids
 from autogpt_graph.graph.context import make_context, run_tools
 from autogpt_graph.graph.errors import AgentError
-from autogpt_graph.graph.prompting.events import make_event
-from autogpt_graph.graph.prompting.builder import reply_json
-from autogpt_graph.graph.prompting.texts import render
+from autogpt_graph.graph.prompting.events import FEEDBACK, RESULT, event_text, feedback_event, reply_event, result_of
 from autogpt_graph.graph.memory.agent_memory import AgentMemory
 from autogpt_graph.tools.workspace import Workspace
 
@@ -150,7 +148,7 @@ def _branch(runner: AgentRunner, thread_id: str) -> list[CheckpointTuple]:
 
 
 def _thought(reply: str) -> str:
-    """The reply's thought when it parses, else its start."""
+    """The raw reply's thought when it parses, else its start."""
     try:
         return str(json.loads(reply)["thoughts"]["text"])
     except (json.JSONDecodeError, KeyError, TypeError):
@@ -176,11 +174,9 @@ def _describe(item: CheckpointTuple) -> tuple[str, str, str]:
         return node, shown, _head(f"stopped: {result['stop_reason']}")
     events = result.get("history") if isinstance(result.get("history"), list) else []
     if node == "execute_tool":
-        text = next((e["text"] for e in events if e["kind"] == "system"), "")
-        prefix = f"Command {command['name']} returned: " if command else ""
-        return node, shown, _head(text.removeprefix(prefix))
+        return node, shown, _head(next((result_of(e) for e in events if e["kind"] == RESULT), ""))
     if node == "human_gate":
-        feedback = next((e["text"] for e in events if e["kind"] == "user"), None)
+        feedback = next((event_text(e) for e in events if e["kind"] == FEEDBACK), None)
         return node, shown, _head(feedback) if feedback else "approved"
     if node == "think":
         return node, shown, _head(_thought(result.get("reply") or ""))
@@ -314,17 +310,17 @@ def fork(
 
         if new_command["name"] not in tools:
             raise AgentError(f"Unknown command '{new_command['name']}'; the commands are: {', '.join(tools.names())}.")
-        args, problem = check_command(new_command, tools)
+        checked, problem = check_command(new_command, tools)
         if problem:
             raise AgentError(problem)
-        values["command"] = {"name": new_command["name"], "args": args}
+        values["command"] = checked
         as_node = "validate_json"  # the new command goes to the human gate (skipped in continuous mode)
     elif feedback is not None:
         cycle = values.get("cycle", 0)
         events = []
         if values.get("command") and node in ("human_gate", "execute_tool"):  # as the gate does it
-            events.append(make_event(cycle, "assistant", reply_json(values.get("thoughts", {}), values["command"])))
-        events.append(make_event(cycle, "user", render("human_feedback", feedback=feedback)))
+            events.append(reply_event(cycle, values.get("thoughts", {}), values["command"]))
+        events.append(feedback_event(cycle, feedback))
         values.update(history=[*values.get("history", []), *events], command=None, stop_reason=None)
         as_node = "human_gate"  # rejected with feedback: a new cycle that sees it
     elif node == END_NODE:

@@ -11,30 +11,26 @@ from __future__ import annotations
 import re
 
 from autogpt_graph.graph.safety import loop_guard
-from autogpt_graph.graph.prompting.texts import render
+from autogpt_graph.graph.prompting.events import REPLY, RESULT, command_of, ok, result_of
+from autogpt_graph.graph.prompting.texts import render_steering as render
 from autogpt_graph.graph.steering.run_facts import (
-    RUNS_CODE, WRITES, command_of, failed, goals_text, named_files, normalised, past_commands, read_only,
+    RUNS_CODE, WRITES, goals_text, named_files, normalised, past_commands, read_only,
 )
 from autogpt_graph.graph.state import AgentState
 from autogpt_graph.tools.files import already_written
 from autogpt_graph.tools.workspace import Workspace
 
-_ERROR = "returned: Error"
-
-
 def nudges(state: AgentState, workspace: Workspace | None = None) -> list[str]:
     history = state.get("history") or []
-    replies = [e for e in history if e["kind"] == "assistant"]
+    replies = [e for e in history if e["kind"] == REPLY]
     goals = goals_text(state)
     notes = _goal_files(state, workspace)
-    loop = loop_guard.warning(state)  # kept in state, so it holds even when the history window is short
-    if loop:
-        notes.append(loop)
-    if not replies or history[-1]["kind"] != "system":  # the rest only right after a command ran
+    loop = loop_guard.warning(state)  # the runtime's own note (build_prompt adds it): no second one
+    if not replies or history[-1]["kind"] != RESULT:  # the rest only right after a command ran
         return notes
     commands = [command_of(e) for e in replies]
     last = commands[-1]
-    if not last or _ERROR in history[-1]["text"]:
+    if not last or not ok(history[-1]):
         return notes
     if last in commands[:-1] and not loop:
         notes.append(render("repeated_command", name=last.get("name", "")))
@@ -60,14 +56,13 @@ def unchanged_repeat(state: AgentState, command: dict, tools) -> str | None:
     since: list[dict] = []  # the commands run after the one found, newest first
     for i in range(len(history) - 1, -1, -1):
         event = history[i]
-        if event["kind"] != "assistant":
+        if event["kind"] != REPLY:
             continue
         earlier = command_of(event)
         if not earlier:
             continue
         if earlier == command:
-            result = next((e["text"] for e in history[i + 1:] if e["kind"] == "system"), "")
-            seen = result.partition(" returned: ")[2]
+            seen = next((result_of(e) for e in history[i + 1:] if e["kind"] == RESULT), "")
             if any(_may_change(c, command, seen) for c in since if not read_only(c, tools)):
                 return None
             return render("unchanged_repeat", name=command["name"], result=seen[:300])
@@ -98,7 +93,7 @@ def _error_of(result: str) -> str:
     exceptions = _EXCEPTION_LINE.findall(result)
     if exceptions:
         return exceptions[-1][:300]
-    return result.partition(" returned: ")[2].strip()[-300:]
+    return result.strip()[-300:]
 
 
 def failed_repeat(state: AgentState, command: dict, tools) -> str | None:
@@ -107,12 +102,12 @@ def failed_repeat(state: AgentState, command: dict, tools) -> str | None:
     cycle limit). Say so with the line that states the error."""
     history = state.get("history") or []
     for i in range(len(history) - 1, -1, -1):
-        earlier = command_of(history[i]) if history[i]["kind"] == "assistant" else None
+        earlier = command_of(history[i])
         if earlier == command:
-            result = next((e["text"] for e in history[i + 1:] if e["kind"] == "system"), "")
-            if not failed(result):
+            result = next((e for e in history[i + 1:] if e["kind"] == RESULT), None)
+            if result is None or ok(result):
                 return None
-            return render("failed_repeat", name=command["name"], error=_error_of(result))
+            return render("failed_repeat", name=command["name"], error=_error_of(result_of(result)))
         if earlier and not read_only(earlier, tools):
             return None  # a write or a run since may have changed the outcome (a test run after a fix)
     return None

@@ -7,13 +7,13 @@ first, so "e.g." or a domain name is not a file.
 
 from __future__ import annotations
 
-import json
 import os
 import posixpath
 import re
 from pathlib import Path
 
-from autogpt_graph.graph.state import AgentState, Event
+from autogpt_graph.graph.prompting.events import REPLY, command_of
+from autogpt_graph.graph.state import AgentState
 from autogpt_graph.tools.workspace import PathRefused, Workspace
 
 WRITES = ("write_to_file", "append_to_file")
@@ -26,9 +26,6 @@ _EXTENSIONS = "txt|md|py|json|csv|tsv|yaml|yml|html|css|js|ts|sh|log|xml|ini|tom
 _FILE_IN_GOAL = re.compile(rf"(?<![\w/.])[\w\-/]*\w\.(?:{_EXTENSIONS})\b")
 _URL = re.compile(r"\S+://\S+")
 _MAX_FOLDERS = 200  # walked to name the files of a folder the goals mention (a cloned repository)
-# A result that says the command failed: a refused or failing command ("Error: ..."), or code that
-# exited with an error or was killed (tools/sandbox.py's status line).
-_FAILED = re.compile(r"returned: Error|\bExit code: (?:[1-9]|none)|\bKilled by signal")
 
 
 def goals_text(state: AgentState) -> str:
@@ -36,23 +33,9 @@ def goals_text(state: AgentState) -> str:
     return " ".join(state.get("ai_config", {}).get("ai_goals", []))
 
 
-def command_of(event: Event) -> dict | None:
-    """The command of a reply in the history (None for an unreadable one)."""
-    try:
-        command = json.loads(event["text"]).get("command")
-    except (json.JSONDecodeError, AttributeError):
-        return None
-    return command if isinstance(command, dict) else None
-
-
 def past_commands(state: AgentState) -> list[dict]:
     """The commands of the model's replies in the history, oldest first (unreadable replies left out)."""
-    return [c for e in state.get("history") or [] if e["kind"] == "assistant" and (c := command_of(e))]
-
-
-def failed(result: str) -> bool:
-    """Whether a command's result (as the history keeps it) says that it failed."""
-    return bool(_FAILED.search(result))
+    return [c for e in state.get("history") or [] if e["kind"] == REPLY and (c := command_of(e))]
 
 
 def read_only(command: dict, tools) -> bool:

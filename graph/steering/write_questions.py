@@ -8,9 +8,10 @@ from __future__ import annotations
 import json
 import re
 
-from autogpt_graph.graph.prompting.texts import render
+from autogpt_graph.graph.prompting.events import RESULT, command_of, ok, result_of
+from autogpt_graph.graph.prompting.texts import render_steering as render
 from autogpt_graph.graph.steering.run_facts import (
-    RUNS_CODE, WRITES, command_of, failed, files_in_goal_folders, goal_urls, goals_text, named_files,
+    RUNS_CODE, WRITES, files_in_goal_folders, goal_urls, goals_text, named_files,
     normalised, past_commands, unused_goal_files,
 )
 from autogpt_graph.graph.state import AgentState
@@ -40,11 +41,11 @@ def copied_result(state: AgentState, command: dict) -> str | None:
     target = normalised(command["args"].get("filename"))
     history = state.get("history") or []
     for i, event in enumerate(history[:-1]):
-        earlier = command_of(event) if event["kind"] == "assistant" else None
+        earlier = command_of(event)
         if not earlier or normalised((earlier.get("args") or {}).get("filename")) == target:
             continue  # the file's own earlier text, written back, is not a copy of an input
         result = history[i + 1]
-        if result["kind"] == "system" and _lines(result["text"].partition(" returned: ")[2]) == _lines(text):
+        if result["kind"] == RESULT and _lines(result_of(result)) == _lines(text):
             args = [str(v) for v in (earlier.get("args") or {}).values()]
             return render("copied_result", filename=command["args"].get("filename", "The file"),
                           source=" ".join([earlier.get("name", ""), *args[:1]]))
@@ -62,9 +63,9 @@ def second_thoughts(state: AgentState, command: dict, workspace: Workspace) -> s
         return None
     history = state.get("history") or []
     for i in range(len(history) - 1, -1, -1):
-        if history[i]["kind"] == "system" and failed(history[i]["text"]):
+        if history[i]["kind"] == RESULT and not ok(history[i]):
             return None
-        earlier = command_of(history[i]) if history[i]["kind"] == "assistant" else None
+        earlier = command_of(history[i])
         if earlier and earlier.get("name") in WRITES and str((earlier.get("args") or {}).get("filename", "")) == target:
             break
     else:

@@ -1,0 +1,131 @@
+"""Mends and hints for code the small model writes (execute_python_code / execute_python_file).
+
+The 1.5B model wrote code with one sensible reading that did not run: a line break inside a string
+literal (JSON's "\\n" read as a real break), a standard module used without its import. Such code is
+mended before it runs, as JSON repair mends a reply, and the result says so. After it ran, a failure
+with a common cause gets one sentence naming the fix. Part of SmallModelSteering; with steering off
+the code runs as the model wrote it.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import re
+import sys
+
+_UNDEFINED = re.compile(r"NameError: name '(\w+)' is not defined")
+_NOT_INSTALLED = re.compile(r"ModuleNotFoundError: No module named '([\w.]+)'")
+_NOT_A_NUMBER = re.compile(r"ValueError: (?:could not convert string to float|invalid literal for int\(\) with base 10): '([^'\d]*)'")
+
+
+def error_hint(stderr: str) -> str | None:
+    """One sentence when code used a standard module it never imported (the 1.5B model wrote
+    csv.reader(...) without `import csv`, then re-ran the same code as if the error said nothing), a
+    module that is not installed (it reached for pandas to filter a five-line CSV), or converted a
+    word to a number (a CSV's header row)."""
+    match = _UNDEFINED.search(stderr or "")
+    if match and match[1] in sys.stdlib_module_names:
+        return f"The code uses the module {match[1]} without importing it: add `import {match[1]}` at its top."
+    match = _NOT_INSTALLED.search(stderr or "")
+    if match:
+        return (f"The module {match[1]} is not installed here: use Python's standard library instead "
+                "(csv, json, re, statistics).")
+    match = _NOT_A_NUMBER.search(stderr or "")
+    if match:  # csv_total: float(row[2]) over every row, the header's "amount" included; a note line
+        word = match[1].strip()
+        word = word if len(word) <= 40 else word[:40] + "..."
+        return (f"'{word}' is not a number: skip what is not a number (a CSV file's header row: call "
+                "next(reader) once before the loop, or use csv.DictReader; other lines: try/except ValueError).")
+    return None
+
+
+def missing_imports(code: str) -> list[str]:
+    """Standard modules the code uses but never imports or binds (`csv.reader(...)` with no `import
+    csv`): the 1.5B model wrote such code, then re-ran it unchanged despite the error naming the
+    import. There is only one sensible reading of it, so the import is added, as JSON repair mends a
+    reply. Code that does not parse, or starts with a __future__ import, is left alone."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return []
+    bound, used = set(), []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            return []
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.Name):
+            (used.append if isinstance(node.ctx, ast.Load) else bound.add)(node.id)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            bound.update(node.names)
+    return sorted({n for n in used if n in sys.stdlib_module_names and n not in bound and not hasattr(builtins, n)})
+
+
+def escape_broken_strings(code: str) -> str:
+    """The code with line breaks inside one-line string literals written as \\n, when that makes code
+    that does not parse parse. The 1.5B model wrote `f.write(row[0] + '\\n')` in its JSON reply, which
+    JSON reads as a real line break, so Python saw an unterminated string. Anything else: unchanged."""
+    if _parses(code):
+        return code
+    out, quote, i = [], None, 0
+    while i < len(code):
+        c = code[i]
+        if quote is None and c == "#":  # a comment runs to the end of its line
+            end = code.find("\n", i)
+            end = len(code) if end < 0 else end
+            out.append(code[i:end])
+            i = end
+            continue
+        if quote is None and code.startswith(('"""', "'''"), i):  # triple-quoted: may span lines
+            end = code.find(code[i:i + 3], i + 3)
+            end = len(code) if end < 0 else end + 3
+            out.append(code[i:end])
+            i = end
+            continue
+        if quote is not None and c == "\\":
+            out.append(code[i:i + 2])
+            i += 2
+            continue
+        if c in "\"'" and quote in (None, c):
+            quote = c if quote is None else None
+        out.append("\\n" if quote is not None and c == "\n" else c)
+        i += 1
+    fixed = "".join(out)
+    return fixed if _parses(fixed) else code
+
+
+def _parses(code: str) -> bool:
+    try:
+        ast.parse(code)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+PRINTED_NOTHING = "The code printed nothing: print() the values you need to see them."
+CODE_COMMANDS = ("execute_python_code", "execute_python_file", "execute_shell")
+
+
+def mend_code(code: str) -> tuple[str, list[str]]:
+    """The code as it runs, and the notes that say what the runtime changed."""
+    notes = []
+    if (escaped := escape_broken_strings(code)) != code:
+        code = escaped
+        notes.append("(The runtime wrote line breaks inside string literals as \\n: in JSON, write \\\\n for them.)")
+    if added := missing_imports(code):
+        code = f"import {', '.join(added)}\n{code}"
+        notes.append(f"(The runtime added `import {', '.join(added)}` as a first line: the code used it without importing it.)")
+    return code, notes
+
+
+def code_hint(exit_code: int | None, stdout: str, stderr: str) -> str | None:
+    """One sentence on a run's outcome: an error with a common cause, or code that printed nothing
+    (the 1.5B model computed a total without printing it, then read the input again)."""
+    if exit_code == 0 and not (stdout.strip() or stderr.strip()):
+        return PRINTED_NOTHING
+    return error_hint(stderr)

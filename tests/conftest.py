@@ -1,0 +1,36 @@
+"""Fixtures shared by the test modules: runners on a temporary workspace, with and without the
+small-model steering."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from autogpt_graph.graph.runs.runner import AgentRunner
+from autogpt_graph.graph.settings import Settings
+from tests.helpers import WRITE_AND_FINISH, write_script
+from tests.processes import GOOD_SETTINGS
+
+
+@pytest.fixture
+def runner(tmp_path):
+    """A runner with settings from defaults only (no .env), steering chosen as for the model ("auto")."""
+    with AgentRunner(tmp_path / "ws", settings=Settings(_env_file=None)) as r:
+        yield r
+
+
+@pytest.fixture
+def steered_runner(tmp_path):
+    """A runner whose every model gets the small-model steering (STEERING=small)."""
+    with AgentRunner(tmp_path / "ws", settings=Settings(_env_file=None, steering="small")) as r:
+        yield r
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    """A working folder with no .env and no ai_settings.yaml."""
+    (tmp_path / "good.yaml").write_text(yaml.safe_dump(GOOD_SETTINGS), "utf-8")
+    write_script(tmp_path, WRITE_AND_FINISH, "S.yaml")
+    return tmp_path
