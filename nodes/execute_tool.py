@@ -15,15 +15,13 @@ from autogpt_graph.graph.prompting.events import make_event
 from autogpt_graph.graph.safety.injection import mark_injection
 from autogpt_graph.graph.prompting.builder import reply_json
 from autogpt_graph.graph.errors import RunStop
-from autogpt_graph.graph.llm.call import call_model
+from autogpt_graph.graph.llm.call import CommandModel, call_model
 from autogpt_graph.graph.memory.agent_memory import current_thread
 from autogpt_graph.graph.memory.chunking import chunk_text
-from autogpt_graph.graph.memory.writer import writing_memory
 from autogpt_graph.graph.prompting.texts import prompts, render
 from autogpt_graph.graph.state import AgentState, merge_usage
 from autogpt_graph.graph.tokens import count_tokens, truncate_to_tokens
-from autogpt_graph.tools.effects import running_step
-from autogpt_graph.tools.model_access import tool_scope
+from autogpt_graph.tools.runtime import ToolRuntime, using_runtime
 
 OUTPUT_DIR = "outputs"
 # An oversized output goes to memory in parts of this many characters (about the 128 word pieces the
@@ -115,8 +113,9 @@ def execute_tool(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     cycle = state.get("cycle", 0)
     memory = MemoryWriter(ctx, state) if ctx.memory and ctx.memory.enabled else None
     note = (lambda text: memory([(cycle, f"Cycle {cycle}, I noted: {text}")], "note")) if memory else None
-    # tool_scope: commands that call the model (browse_website, analyze_code, ...) are accounted in usage.
-    with running_step(_step_key(cycle)), tool_scope(ctx, state) as scope, writing_memory(note):
+    # What the command may use of the run; the model calls it makes (browse_website, analyze_code, ...) add to usage.
+    calls = CommandModel(ctx, state)
+    with using_runtime(ToolRuntime(step_key=_step_key(cycle), ask=calls.ask, room=calls.room, remember=note)):
         output = mark_injection(run_command(ctx, command["name"], command["args"]))
     result, usage = fit_result(ctx, command["name"], cycle, output, memory, state)
     model = ctx.models.smart.name
@@ -125,7 +124,7 @@ def execute_tool(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
         make_event(cycle, "system", render("command_result", name=command["name"], result=result), model),
     ]
     update: dict = {"history": events, **loop_guard.track(state, command)}
-    usage = merge_usage(scope.usage, usage)
+    usage = merge_usage(calls.usage, usage)
     if usage:
         update["usage"] = usage
     if memory and memory.cursor:
