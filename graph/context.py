@@ -16,6 +16,7 @@ from autogpt_graph.graph.llm.models import ModelSet, make_models
 from autogpt_graph.graph.studio.options import ServerContext
 from autogpt_graph.graph.settings import Settings, get_settings
 from autogpt_graph.graph.state import AgentState, RunOptions
+from autogpt_graph.tools.memory_add import build_memory_add
 from autogpt_graph.tools.registry import ToolRegistry, build_registry
 from autogpt_graph.tools.workspace import Workspace
 
@@ -43,8 +44,6 @@ def run_tools(workspace: Workspace, settings: Settings, memory: AgentMemory, *, 
     (and, for a small local model, LOCAL_DISABLED_COMMANDS)."""
     tools = build_registry(workspace, settings)
     if memory.enabled:
-        from autogpt_graph.tools.memory_add import build_memory_add
-
         tools = ToolRegistry([*tools, build_memory_add()])
     # DISABLED_COMMANDS again: memory_add joins after the registry applied it.
     return tools.without(f"{settings.disabled_commands},{settings.local_disabled_commands if small else ''}")

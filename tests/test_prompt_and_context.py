@@ -18,7 +18,7 @@ from autogpt_graph.tools.workspace import Workspace
 
 @pytest.fixture
 def tools(tmp_path):
-    return build_registry(Workspace(tmp_path / "ws"))
+    return build_registry(Workspace(tmp_path / "ws"), Settings(_env_file=None))
 
 
 def test_system_prompt_has_autogpt_sections(tmp_path):
