@@ -61,10 +61,11 @@ from autogpt_graph.graph.eval.grading import grade  # noqa: E402
 from autogpt_graph.graph.eval.report import print_report, progress_line, write_json  # noqa: E402
 from autogpt_graph.graph.eval.runner import AI_NAME, AI_ROLE, DEFAULT_CYCLES, RunResult, keep_workspace, prepared_run, run_suite  # noqa: E402
 from autogpt_graph.graph.memory.agent_memory import AgentMemory  # noqa: E402
+from autogpt_graph.graph.llm.call import CommandModel  # noqa: E402
 from autogpt_graph.graph.llm.models import ModelHandle, ModelSet, make_models  # noqa: E402
 from autogpt_graph.graph.settings import Settings, get_settings  # noqa: E402
 from autogpt_graph.graph.tokens import count_message_tokens, count_tokens, encoding_for  # noqa: E402
-from autogpt_graph.tools.model_access import tool_scope  # noqa: E402
+from autogpt_graph.tools.runtime import ToolRuntime, using_runtime  # noqa: E402
 from autogpt_graph.tools.workspace import Workspace  # noqa: E402
 
 NOT_INSTALLED = "langchain-experimental is not installed: pip install -e '.[compare]'"
@@ -234,7 +235,8 @@ def run_port_challenge(
         counter = UsageCounter(handle.name)
         started = time.monotonic()
         agent.chain = chain = CappedChain(agent.chain, cycles, started + challenge.cutoff, counter)
-        with tool_scope(ctx, {"usage": {}}) as scope, contextlib.redirect_stdout(replies or io.StringIO()):
+        calls = CommandModel(ctx, {"usage": {}})
+        with using_runtime(ToolRuntime(ask=calls.ask, room=calls.room)), contextlib.redirect_stdout(replies or io.StringIO()):
             try:
                 stop = f"Task complete: {agent.run([challenge.task_for(run.site_url)])}"
             except RunEnded as exc:
@@ -252,8 +254,8 @@ def run_port_challenge(
     return RunResult(
         challenge=challenge.name, repeat=repeat, passed=result.passed, reason=result.reason,
         cycles=chain.cycles, seconds=round(seconds, 3),
-        prompt_tokens=counter.prompt_tokens + scope.usage.get("prompt_tokens", 0),
-        completion_tokens=counter.completion_tokens + scope.usage.get("completion_tokens", 0),
+        prompt_tokens=counter.prompt_tokens + calls.usage.get("prompt_tokens", 0),
+        completion_tokens=counter.completion_tokens + calls.usage.get("completion_tokens", 0),
         stop_reason=stop, commands=commands, command_errors=errors, invalid_replies=invalid,
     )
 

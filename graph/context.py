@@ -19,6 +19,7 @@ from autogpt_graph.graph.settings import Settings, get_settings
 from autogpt_graph.graph.state import AgentState, RunOptions
 from autogpt_graph.graph.steering.base import Facts, Steering
 from autogpt_graph.graph.steering.choice import choose_steering
+from autogpt_graph.tools.memory_add import build_memory_add
 from autogpt_graph.tools.registry import ToolRegistry, build_registry
 from autogpt_graph.tools.workspace import Workspace
 
@@ -53,8 +54,6 @@ def run_tools(workspace: Workspace, settings: Settings, memory: AgentMemory, *, 
     (and, for a small local model, LOCAL_DISABLED_COMMANDS)."""
     tools = build_registry(workspace, settings)
     if memory.enabled:
-        from autogpt_graph.tools.memory_add import build_memory_add
-
         tools = ToolRegistry([*tools, build_memory_add()])
     # DISABLED_COMMANDS again: memory_add joins after the registry applied it.
     return tools.without(f"{settings.disabled_commands},{settings.local_disabled_commands if small else ''}")

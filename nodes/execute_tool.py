@@ -15,16 +15,14 @@ from autogpt_graph.graph.prompting.events import reply_event, result_event
 from autogpt_graph.graph.safety.injection import mark_injection
 from autogpt_graph.graph.steering.base import CommandOutput, Steering
 from autogpt_graph.graph.errors import RunStop
-from autogpt_graph.graph.llm.call import call_model
+from autogpt_graph.graph.llm.call import CommandModel, call_model
 from autogpt_graph.graph.memory.agent_memory import current_thread
 from autogpt_graph.graph.memory.chunking import chunk_text
-from autogpt_graph.graph.memory.writer import writing_memory
 from autogpt_graph.graph.prompting.texts import prompts, render
 from autogpt_graph.graph.state import AgentState, merge_usage
 from autogpt_graph.graph.tokens import count_tokens, truncate_to_tokens
-from autogpt_graph.tools.effects import running_step
-from autogpt_graph.tools.model_access import tool_scope
 from autogpt_graph.tools.registry import ToolRegistry
+from autogpt_graph.tools.runtime import ToolRuntime, using_runtime
 
 OUTPUT_DIR = "outputs"
 # An oversized output goes to memory in parts of this many characters (about the 128 word pieces the
@@ -129,8 +127,9 @@ def execute_tool(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     cycle = state.get("cycle", 0)
     memory = MemoryWriter(ctx, state) if ctx.memory and ctx.memory.enabled else None
     note = (lambda text: memory([(cycle, f"Cycle {cycle}, I noted: {text}")], "note")) if memory else None
-    # tool_scope: commands that call the model (browse_website, analyze_code, ...) are accounted in usage.
-    with running_step(_step_key(cycle)), tool_scope(ctx, state) as scope, writing_memory(note):
+    # What the command may use of the run; the model calls it makes (browse_website, analyze_code, ...) add to usage.
+    calls = CommandModel(ctx, state)
+    with using_runtime(ToolRuntime(step_key=_step_key(cycle), ask=calls.ask, room=calls.room, remember=note)):
         output = run_steered(ctx.tools, ctx.steering, command)
     result, usage = fit_result(ctx, command["name"], cycle, mark_injection(output.text), memory, state)
     model = ctx.models.smart.name
@@ -139,7 +138,7 @@ def execute_tool(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
         result_event(cycle, command["name"], result, output.ok, model),
     ]
     update: dict = {"history": events, **loop_guard.track(state, command)}
-    usage = merge_usage(scope.usage, usage)
+    usage = merge_usage(calls.usage, usage)
     if usage:
         update["usage"] = usage
     if memory and memory.cursor:

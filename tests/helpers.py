@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
 
-from autogpt_graph.graph.context import make_context
+from autogpt_graph.graph.context import AgentContext, make_context
+from autogpt_graph.graph.llm.call import CommandModel
 from autogpt_graph.graph.runs.runner import INTERRUPT, AgentRunner
+from autogpt_graph.tools.runtime import ToolRuntime, using_runtime
 
 AI_CONFIG = {
     "ai_name": "TestGPT",
@@ -86,3 +90,11 @@ def run_script(runner: AgentRunner, folder: Path, script, answers=(), **options)
 
 def nodes_of(steps) -> list[str]:
     return [s.node for s in steps]
+
+
+@contextmanager
+def model_runtime(ctx: AgentContext, state: dict | None = None) -> Iterator[CommandModel]:
+    """Commands invoked outside a run get the run's model as execute_tool binds it; `.usage` is what they spent."""
+    calls = CommandModel(ctx, state or {})
+    with using_runtime(ToolRuntime(ask=calls.ask, room=calls.room)):
+        yield calls

@@ -5,8 +5,7 @@ from __future__ import annotations
 from autogpt_graph.graph.context import make_context
 from autogpt_graph.graph.runs.runner import AgentRunner
 from autogpt_graph.graph.settings import Settings
-from tests.helpers import reply, start_scripted, write_script
-from autogpt_graph.tools.model_access import tool_scope
+from tests.helpers import model_runtime, reply, start_scripted, write_script
 from autogpt_graph.graph.prompting.events import event_text
 
 CODE = "def add(a, b):\n    return a - b\n"
@@ -15,7 +14,7 @@ CODE = "def add(a, b):\n    return a - b\n"
 def test_prompts_are_autogpts(tmp_path):
     path = write_script(tmp_path, {"code": ["['Use + instead of -']", "def add(a, b):\n    return a + b\n", "def test_add(): ..."]})
     ctx = make_context({"llm": f"script:{path}", "workspace": str(tmp_path / "ws")}, Settings(_env_file=None))
-    with tool_scope(ctx, {}) as scope:
+    with model_runtime(ctx) as model:
         assert ctx.tools.get("analyze_code").invoke({"code": CODE}) == "['Use + instead of -']"
         improved = ctx.tools.get("improve_code").invoke({"suggestions": ["Use + instead of -"], "code": CODE})
         tests = ctx.tools.get("write_tests").invoke({"code": improved, "focus": "edge cases"})
@@ -30,7 +29,7 @@ def test_prompts_are_autogpts(tmp_path):
     assert calls[1][1].content == '["Use + instead of -"], ' + CODE
     assert "def create_test_cases(code: str, focus: Optional[str] = None) -> str:" in calls[2][0].content
     assert calls[2][1].content.endswith(', ["edge cases"]')
-    assert scope.usage["calls"] == {"code": 3}
+    assert model.usage["calls"] == {"code": 3}
 
 
 def test_code_calls_count_in_the_runs_usage(tmp_path):

@@ -20,7 +20,7 @@ from autogpt_graph.graph.prompting.events import event_text
 
 @pytest.fixture
 def tools(tmp_path):
-    return build_registry(Workspace(tmp_path / "ws"))
+    return build_registry(Workspace(tmp_path / "ws"), Settings(_env_file=None))
 
 
 def test_system_prompt_has_autogpt_sections(tmp_path):

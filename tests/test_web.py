@@ -11,9 +11,8 @@ import pytest
 from autogpt_graph.graph.context import make_context
 from autogpt_graph.graph.settings import Settings
 from autogpt_graph.graph.steering.small import SmallModelSteering
-from tests.helpers import write_script
+from tests.helpers import model_runtime, write_script
 from tests.servers.fixture_site import FixtureSite
-from autogpt_graph.tools.model_access import tool_scope
 from autogpt_graph.tools.registry import build_registry
 from autogpt_graph.tools.url_guard import FetchFailed, UrlRefused
 from autogpt_graph.tools.web import build_web_tools, chunks
@@ -42,7 +41,7 @@ def web(ws, **over) -> dict:
 
 @pytest.fixture
 def scripted(tmp_path, ws):
-    """A context whose fast model is scripted; returns (ctx, run) where run(tool, args) invokes inside a tool scope."""
+    """Makes a context whose fast model answers with `replies` (commands reach it through tests.helpers.model_runtime)."""
 
     def make(replies: list[str]):
         path = write_script(tmp_path, {"browse": replies}, "browse.yaml")
@@ -75,7 +74,7 @@ def test_get_hyperlinks_lists_absolute_http_links(ws, site):
 
 def test_browse_website_answers_with_the_fast_model_and_five_links(ws, site, scripted):
     ctx = scripted(["The capital of Freedonia is Fredville."])
-    with tool_scope(ctx, {}) as scope:
+    with model_runtime(ctx) as calls:
         out = ctx.tools.get("browse_website").invoke({"url": site.url("/about.html"), "question": "What is the capital?"})
     assert out.startswith("Answer gathered from website: The capital of Freedonia is Fredville. \n \n Links: [")
     assert f"'the home page ({site.url('/')})'" in out
@@ -84,13 +83,13 @@ def test_browse_website_answers_with_the_fast_model_and_five_links(ws, site, scr
     assert "Its capital is Fredville" in prompt and "var tracking" not in prompt
     assert prompt.endswith('Using the above text, answer the following question: "What is the capital?" -- if the '
                            "question cannot be answered using the text, summarize the text.")
-    assert scope.usage["calls"] == {"browse": 1} and scope.usage["prompt_tokens"] > 0
+    assert calls.usage["calls"] == {"browse": 1} and calls.usage["prompt_tokens"] > 0
 
 
 def test_long_page_is_answered_in_chunks_then_combined(ws, site, scripted):
     ctx = scripted(["part answer"] * 20 + ["final answer"])
     parts = None
-    with tool_scope(ctx, {}):
+    with model_runtime(ctx):
         from autogpt_graph.tools.url_guard import WebLimits, fetch
         from autogpt_graph.tools.web import page_text
 
@@ -109,10 +108,10 @@ def test_only_the_first_chunks_of_a_huge_page_are_read(ws, site, tmp_path):
     path = write_script(tmp_path, {"browse": ["part"] * 3 + ["final"]}, "few.yaml")
     ctx = make_context({"llm": f"script:{path}", "workspace": str(ws.root)},
                        settings(browse_chunk_tokens=300, browse_max_chunks=3))
-    with tool_scope(ctx, {}) as scope:
+    with model_runtime(ctx) as calls:
         out = ctx.tools.get("get_text_summary").invoke({"url": site.url("/long.html"), "question": "How many ships?"})
     assert out.startswith(' "Result" : final (Only the first 3 of ') and out.endswith(" parts of the page were read.)")
-    assert scope.usage["calls"] == {"browse": 4}
+    assert calls.usage["calls"] == {"browse": 4}
 
 
 def test_browse_needs_a_run_for_its_model(ws, site):

@@ -5,7 +5,7 @@ thread in the run's checkpointer (`<run thread>:agent:<key>`), and a directory t
 (`<run thread>:agents`) lists them, so sub-agents survive a crash and `autogpt resume`, and can be
 inspected like any thread. Both are tiny LangGraph graphs compiled with the same checkpointer.
 
-Exactly-once with resume: a step that is re-run after a crash (see tools/effects.py) finds its own
+Exactly-once with resume: a step that is re-run after a crash (see tools/runtime.py) finds its own
 step key in the thread and returns the reply it already got, instead of asking the model again;
 messages carry ids derived from their position, so a half-finished start is overwritten, not doubled.
 """
@@ -24,8 +24,7 @@ from langgraph.graph.message import add_messages
 from pydantic import BaseModel, Field
 
 from autogpt_graph.graph.tokens import count_tokens
-from autogpt_graph.tools.effects import current_step
-from autogpt_graph.tools.model_access import ask_model, current_scope
+from autogpt_graph.tools.runtime import current_runtime
 
 try:  # where LangGraph puts the running graph's checkpointer in the config (internal, so imported, not copied)
     from langgraph._internal._constants import CONFIG_KEY_CHECKPOINTER as _CHECKPOINTER_KEY
@@ -135,8 +134,7 @@ def _numbered(messages: list[BaseMessage], start: int) -> list[BaseMessage]:
 
 def _fit(messages: list[BaseMessage]) -> list[BaseMessage]:
     """The first exchange (who the agent is) plus the newest messages that fit the fast model."""
-    model = current_scope().ctx.models.fast
-    room = model.context_limit - model.max_reply_tokens
+    room = current_runtime().model_room("fast")
     head, rest = messages[:2], messages[2:]
     used = sum(count_tokens(str(m.content)) for m in head)
     kept: list[BaseMessage] = []
@@ -149,12 +147,12 @@ def _fit(messages: list[BaseMessage]) -> list[BaseMessage]:
 
 
 def _reply(messages: list[BaseMessage]) -> str:
-    return ask_model(_fit(messages), purpose="agent")
+    return current_runtime().ask_model(_fit(messages), purpose="agent")
 
 
 def build_agent_tools() -> list[BaseTool]:
     def start_agent(name: str, task: str, prompt: str) -> str:
-        threads, step = _Threads(), current_step()
+        threads, step = _Threads(), current_runtime().step_key
         directory = threads.read(DirectoryState, "agents")
         if step and directory.get("last_step") == step:
             return directory["last_result"]
@@ -173,7 +171,7 @@ def build_agent_tools() -> list[BaseTool]:
 
     def message_agent(key: str | int, message: str) -> str:
         key = _key(key)
-        threads, step = _Threads(), current_step()
+        threads, step = _Threads(), current_runtime().step_key
         if key not in threads.read(DirectoryState, "agents").get("agents", {}):
             raise LookupError(f"There is no agent with key {key}; list_agents shows the agents.")
         agent = threads.read(SubAgentState, f"agent:{key}")
@@ -194,7 +192,7 @@ def build_agent_tools() -> list[BaseTool]:
 
     def delete_agent(key: str | int) -> str:
         key = _key(key)
-        threads, step = _Threads(), current_step()
+        threads, step = _Threads(), current_runtime().step_key
         directory = threads.read(DirectoryState, "agents")
         if step and directory.get("last_step") == step:
             return directory["last_result"]

@@ -13,7 +13,7 @@ from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
 from autogpt_graph.graph.prompting.texts import prompts, render
-from autogpt_graph.tools.model_access import ask_model
+from autogpt_graph.tools.runtime import current_runtime
 
 
 class AnalyzeArgs(BaseModel):
@@ -35,7 +35,7 @@ def call_ai_function(name: str, args: list) -> str:
     system = render("ai_function", description=spec["description"], function=spec["function"])
     # As v0.3.0: each argument as a string ("None" for None), joined with ", ".
     user = ", ".join("None" if a is None else str(a) for a in args)
-    return ask_model([SystemMessage(system), HumanMessage(user)], purpose="code", role="smart")
+    return current_runtime().ask_model([SystemMessage(system), HumanMessage(user)], purpose="code", role="smart")
 
 
 def _as_list(value: list[str] | str | None) -> list[str] | None:

@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
-from autogpt_graph.tools.effects import current_step
+from autogpt_graph.tools.runtime import current_runtime
 from autogpt_graph.tools.workspace import PathRefused, Workspace
 
 MAX_LISTED = 500
@@ -105,7 +105,7 @@ def _append_once(workspace: Workspace, path: Path, data: bytes) -> bool:
 
     The journal (one record: the last append) is written durably before the append, so a re-run of
     the same step finds it and sees whether the file already grew by exactly `data`."""
-    step = current_step()
+    step = current_runtime().step_key
     journal = workspace.root / Workspace.RESERVED / "last_append.json"
     record = {"step": step, "file": workspace.relative(path)}
     size = path.stat().st_size if path.exists() else 0

@@ -4,7 +4,7 @@ recalled into later prompts when relevant (AutoGPT's "Memory Add" command)."""
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
-from autogpt_graph.graph.memory.writer import current_writer
+from autogpt_graph.tools.runtime import current_runtime
 
 
 class MemoryAddArgs(BaseModel):
@@ -12,12 +12,12 @@ class MemoryAddArgs(BaseModel):
 
 
 def _memory_add(string: str) -> str:
-    writer = current_writer()
-    if writer is None:
+    remember = current_runtime().remember
+    if remember is None:
         raise RuntimeError("memory is not available in this step")
     if not string.strip():
         raise ValueError("there is nothing to remember: give the information as 'string'")
-    writer(string.strip())
+    remember(string.strip())
     return f"Committing memory with string \"{string.strip()}\""
 
 

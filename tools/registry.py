@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from langchain_core.tools import BaseTool
 
+from autogpt_graph.graph.settings import Settings
 from autogpt_graph.tools.agents import build_agent_tools
 from autogpt_graph.tools.code_review import build_code_tools
 from autogpt_graph.tools.execute import build_execute_tools
@@ -51,11 +52,7 @@ class ToolRegistry:
         return ToolRegistry(self, {**self._aliases, **aliases})
 
 
-def build_registry(workspace: Workspace, settings=None) -> ToolRegistry:
-    if settings is None:
-        from autogpt_graph.graph.settings import get_settings
-
-        settings = get_settings()
+def build_registry(workspace: Workspace, settings: Settings) -> ToolRegistry:
     tools = [
         *build_file_tools(workspace),
         *build_search_tools(settings),

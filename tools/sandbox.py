@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.graph.settings import Settings
 from autogpt_graph.tools.process_limits import Limits, open_pids_cgroup, preexec, process_cap_kind
 from autogpt_graph.tools.workspace import Workspace
 
@@ -76,12 +77,8 @@ def active_isolation(settings) -> str:
     return "rlimits"
 
 
-def describe_isolation(settings=None) -> str:
+def describe_isolation(settings: Settings) -> str:
     """One line for the run's banner: which isolation code execution gets on this machine."""
-    if settings is None:
-        from autogpt_graph.graph.settings import get_settings
-
-        settings = get_settings()
     limits = Limits.from_settings(settings)
     cap = {"cgroup": f"{limits.max_processes} processes (pids cgroup)",
            "rlimit": f"{limits.max_processes} processes (RLIMIT_NPROC)",

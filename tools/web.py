@@ -17,7 +17,7 @@ from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
 from autogpt_graph.graph.tokens import count_tokens, truncate_to_tokens
-from autogpt_graph.tools.model_access import ask_model
+from autogpt_graph.tools.runtime import current_runtime
 from autogpt_graph.tools.url_guard import FetchFailed, WebLimits, fetch, open_url
 from autogpt_graph.tools.workspace import Workspace
 
@@ -108,14 +108,15 @@ def answer_over_text(text: str, question: str, chunk_tokens: int, max_chunks: in
     parts = chunks(text, chunk_tokens)
     skipped = max(0, len(parts) - max_chunks)
     parts = parts[:max_chunks]
-    answers = [ask_model([_question_message(part, question)], purpose="browse") for part in parts]
+    run = current_runtime()
+    answers = [run.ask_model([_question_message(part, question)], purpose="browse") for part in parts]
     if len(answers) == 1:
         answer = answers[0]
     else:
         combined = "\n".join(answers)
         if count_tokens(combined) > chunk_tokens:
             combined = truncate_to_tokens(combined, chunk_tokens)
-        answer = ask_model([_question_message(combined, question)], purpose="browse")
+        answer = run.ask_model([_question_message(combined, question)], purpose="browse")
     if skipped:
         answer += f" (Only the first {len(parts)} of {len(parts) + skipped} parts of the page were read.)"
     return answer

@@ -15,11 +15,13 @@ from autogpt_graph.graph.cli import console as ui
 from autogpt_graph.graph.ai_settings import load_ai_settings
 from autogpt_graph.graph.context import DEFAULT_WORKSPACE
 from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.graph.llm.local_model import NOT_INSTALLED, default_model_path
 from autogpt_graph.graph.cli.eval import eval_command
 from autogpt_graph.graph.memory.agent_memory import check_backend
 from autogpt_graph.graph.cli.ingest import ingest_command
 from autogpt_graph.graph.prompting.events import RESULT, event_text
 from autogpt_graph.graph.runs.runner import INTERRUPT, AgentRunner, Step
+from autogpt_graph.graph.settings import get_settings
 from autogpt_graph.graph.cli.speech import start_speaker
 from autogpt_graph.graph.cli.errors import friendly
 from autogpt_graph.tools.sandbox import describe_isolation
@@ -41,8 +43,6 @@ Speak = Annotated[bool, typer.Option("--speak", help="Say the agent's thoughts a
 
 def _settings(allow_downloads: bool):
     """The settings from the environment, with the command line's switches applied."""
-    from autogpt_graph.graph.settings import get_settings
-
     settings = get_settings()
     return settings.model_copy(update={"allow_downloads": True}) if allow_downloads else settings
 DEFAULT_SETTINGS_FILE = Path("ai_settings.yaml")
@@ -225,9 +225,6 @@ def serve_local(
     LangGraph Studio and notebooks."""
 
     def work() -> int:
-        from autogpt_graph.graph.llm.local_model import NOT_INSTALLED, default_model_path
-        from autogpt_graph.graph.settings import get_settings
-
         try:
             import llama_cpp.server  # noqa: F401
         except ImportError as exc:

@@ -12,7 +12,9 @@ from autogpt_graph.graph.cli.errors import friendly
 from autogpt_graph.graph.context import DEFAULT_WORKSPACE
 from autogpt_graph.graph.errors import AgentError
 from autogpt_graph.graph.memory.agent_memory import check_backend, namespace_of, open_store
+from autogpt_graph.graph.memory.ingest import IngestReport, ingest, plan_chunks
 from autogpt_graph.graph.memory.records import SHARED_NAMESPACE
+from autogpt_graph.graph.settings import get_settings
 
 
 def ingest_command(
@@ -25,12 +27,9 @@ def ingest_command(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
     """Split files into overlapping chunks and add them to memory, recallable by later runs."""
-    from autogpt_graph.graph.settings import get_settings
 
     def work() -> int:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-        from autogpt_graph.graph.memory.ingest import IngestReport, ingest, plan_chunks
 
         settings = get_settings()
         backend = check_backend(use_memory or settings.memory_backend)

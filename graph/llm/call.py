@@ -11,7 +11,7 @@ from autogpt_graph.graph.context import AgentContext
 from autogpt_graph.graph.errors import AgentError, RunStop
 from autogpt_graph.graph.llm.models import ModelHandle
 from autogpt_graph.graph.llm.pricing import cost_of
-from autogpt_graph.graph.state import AgentState
+from autogpt_graph.graph.state import AgentState, merge_usage
 from autogpt_graph.graph.tokens import count_message_tokens, count_tokens
 
 
@@ -62,6 +62,27 @@ def call_model(
     tokens = {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "cost": cost}
     usage = {**tokens, "calls": {purpose: 1}, "models": {model.name: {**tokens, "calls": 1}}}
     return text, usage
+
+
+
+class CommandModel:
+    """The run's models as seen by the command running in one step (browse_website, analyze_code,
+    sub-agents: tools/runtime.py's `ask` and `room`). Each call goes through call_model with the usage
+    the step's earlier calls added, so the budget check and the call counters (which give a resumed
+    scripted run the same replies) see them; `usage` is their sum, for the step's update."""
+
+    def __init__(self, ctx: AgentContext, state: AgentState):
+        self.ctx, self.state, self.usage = ctx, state, {}
+
+    def ask(self, messages: list[BaseMessage], purpose: str, role: str = "fast") -> str:
+        state = {**self.state, "usage": merge_usage(self.state.get("usage"), self.usage)}
+        text, usage = call_model(self.ctx, state, role=role, purpose=purpose, messages=messages)
+        self.usage = merge_usage(self.usage, usage)
+        return text
+
+    def room(self, role: str) -> int:
+        model = self.ctx.models.pick(role)
+        return model.context_limit - model.max_reply_tokens
 
 
 # Client failures and what to tell the user, most specific first; {where} is the endpoint and {model}

@@ -18,6 +18,7 @@ from langchain_core.messages import AIMessage, BaseMessage, convert_to_openai_me
 from langchain_core.outputs import ChatGeneration, ChatResult
 
 from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.graph.llm.local_model import NOT_INSTALLED
 
 # The reply format as a JSON schema, for constrained decoding (json_mode="schema").
 REPLY_SCHEMA = {
@@ -44,8 +45,6 @@ def load_llama(path: str, n_ctx: int, n_threads: int, seed: int):
     try:
         from llama_cpp import Llama
     except ImportError as exc:
-        from autogpt_graph.graph.llm.local_model import NOT_INSTALLED
-
         raise AgentError(NOT_INSTALLED) from exc
     if not os.path.isfile(path):
         raise AgentError(f"The model file '{path}' does not exist.")

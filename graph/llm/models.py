@@ -19,6 +19,9 @@ from pathlib import Path
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.graph.llm.local_chat import LocalChatModel
+from autogpt_graph.graph.llm.local_model import MODEL_NAME, default_model_path
+from autogpt_graph.graph.llm.scripted_model import Script, ScriptedChatModel
 from autogpt_graph.graph.settings import Settings
 
 
@@ -67,9 +70,6 @@ def make_models(spec: str, settings: Settings, *, gpt3only=False, gpt4only=False
 
 
 def _local(path: str | None, settings: Settings) -> ModelSet:
-    from autogpt_graph.graph.llm.local_chat import LocalChatModel
-    from autogpt_graph.graph.llm.local_model import MODEL_NAME, default_model_path
-
     path = path or str(default_model_path())
     if not Path(path).is_file():
         raise AgentError(f"The model file '{path}' does not exist; give a GGUF file as --llm local:PATH.gguf.")
@@ -84,8 +84,6 @@ def _local(path: str | None, settings: Settings) -> ModelSet:
 
 
 def _scripted(path: str, settings: Settings) -> ModelSet:
-    from autogpt_graph.graph.llm.scripted_model import Script, ScriptedChatModel
-
     if not path:
         raise AgentError("Give the script file as --llm script:FILE.")
     model = ScriptedChatModel(script=Script.load(path))

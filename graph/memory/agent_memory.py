@@ -6,7 +6,8 @@ default), plus the memories its own checkpoint lineage wrote (graph/memory/linea
 agent's other runs are not recalled: each run continues through its own thread.
 
 The store is opened on first use and the embedding model loaded on the first embed, so runs and
-commands that never touch memory stay fast and work without the memory extra.
+commands that never touch memory stay fast and work without the memory extra: the backends import
+faiss, redis and torch only then (numpy, which they import at once, comes with pandas, a core dependency).
 """
 
 from __future__ import annotations
@@ -14,23 +15,19 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from autogpt_graph.graph.errors import AgentError
-from autogpt_graph.graph.memory.records import SHARED_NAMESPACE, Memory, Recalled, Scope
+from autogpt_graph.graph.memory.base import VectorMemory
+from autogpt_graph.graph.memory.embeddings import make_embedder
+from autogpt_graph.graph.memory.faiss_store import FaissMemory, default_faiss_path
 from autogpt_graph.graph.memory.lineage import MemoryCursor, advanced, cursor_for_write, visible_branches
 from autogpt_graph.graph.prompting.events import REPLY, RESULT, command_of, event_text, thoughts_of
+from autogpt_graph.graph.memory.records import SHARED_NAMESPACE, Memory, Recalled, Scope
+from autogpt_graph.graph.memory.redis_store import RedisMemory
 from autogpt_graph.graph.settings import Settings
 from autogpt_graph.tools.workspace import Workspace
 
-if TYPE_CHECKING:
-    from autogpt_graph.graph.memory.base import VectorMemory
-
 BACKENDS = ("faiss", "redis", "none")
-NOT_INSTALLED = (
-    "Vector memory needs the memory extra: pip install 'autogpt-graph[memory]' (torch==2.13.0 first), "
-    "or run with --use-memory none."
-)
 
 
 def check_backend(name: str | None) -> str:
@@ -40,18 +37,12 @@ def check_backend(name: str | None) -> str:
     return name
 
 
-_stores: dict[tuple, "VectorMemory"] = {}
+_stores: dict[tuple, VectorMemory] = {}
 
 
-def open_store(backend: str, workspace: Path, settings: Settings) -> "VectorMemory":
+def open_store(backend: str, workspace: Path, settings: Settings) -> VectorMemory:
     """One store per process and location (and embedding model), shared by every run using it."""
     backend = check_backend(backend)
-    try:
-        from autogpt_graph.graph.memory.embeddings import make_embedder
-        from autogpt_graph.graph.memory.faiss_store import default_faiss_path
-    except ImportError as exc:
-        raise AgentError(NOT_INSTALLED) from exc
-
     if backend == "none":
         raise AgentError("Vector memory is off (--use-memory none).")
     embedder = make_embedder(settings)
@@ -59,12 +50,8 @@ def open_store(backend: str, workspace: Path, settings: Settings) -> "VectorMemo
     key = (backend, where, settings.memory_index if backend == "redis" else "", embedder.name)
     if key not in _stores:
         if backend == "faiss":
-            from autogpt_graph.graph.memory.faiss_store import FaissMemory
-
             _stores[key] = FaissMemory(Path(where), embedder)
         else:
-            from autogpt_graph.graph.memory.redis_store import RedisMemory
-
             _stores[key] = RedisMemory(where, settings.memory_index, embedder)
     return _stores[key]
 
@@ -77,14 +64,14 @@ class AgentMemory:
     def __init__(self, backend: str | None, workspace: Path, settings: Settings):
         self.backend = check_backend(backend or settings.memory_backend)
         self.workspace, self.settings = Path(workspace), settings
-        self._store: "VectorMemory | None" = None
+        self._store: VectorMemory | None = None
 
     @property
     def enabled(self) -> bool:
         return self.backend != "none"
 
     @property
-    def store(self) -> "VectorMemory":
+    def store(self) -> VectorMemory:
         if self._store is None:
             self._store = open_store(self.backend, self.workspace, self.settings)
         return self._store

@@ -21,9 +21,13 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from autogpt_graph.graph.errors import AgentError
-from autogpt_graph.graph.memory.agent_memory import NOT_INSTALLED
 from autogpt_graph.graph.settings import Settings
 
+# What a backend says when its part of the memory extra (torch, sentence-transformers, faiss, redis) is missing.
+NOT_INSTALLED = (
+    "Vector memory needs the memory extra: pip install 'autogpt-graph[memory]' (torch==2.13.0 first), "
+    "or run with --use-memory none."
+)
 LOCAL_MODEL = "all-MiniLM-L6-v2"
 LOCAL_DIMENSION = 384
 MAX_WORD_PIECES = 128

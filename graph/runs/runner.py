@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,33 +25,12 @@ from autogpt_graph.graph.context import DEFAULT_WORKSPACE, AgentContext, make_co
 from autogpt_graph.graph.errors import AgentError
 from autogpt_graph.graph.memory.agent_memory import check_backend
 from autogpt_graph.graph.settings import Settings, get_settings
+from autogpt_graph.graph.runs.steps import INTERRUPT, RunStatus, Step
 from autogpt_graph.graph.state import AIConfig, RunOptions
 from autogpt_graph.nodes.build_prompt import stopped_at_limit
 
-INTERRUPT = "__interrupt__"
 # Runs end by task_complete, budget, cycle limit or the human, not by LangGraph's step cap.
 RECURSION_LIMIT = 10_000_000
-
-
-@dataclass(frozen=True)
-class Step:
-    node: str  # a node name, or INTERRUPT when the human gate waits (update = the request)
-    update: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class RunStatus:
-    thread_id: str
-    cycle: int
-    stop_reason: str | None
-    waiting: dict | None  # the human gate's request, when the run waits for an answer
-    usage: dict[str, Any]
-    next_nodes: tuple[str, ...]
-    ai_config: AIConfig | None
-
-    @property
-    def finished(self) -> bool:
-        return not self.next_nodes
 
 
 def new_thread_id() -> str:
@@ -184,7 +162,10 @@ class AgentRunner:
         return time_travel.history(self, thread_id)
 
     def replay(self, thread_id: str, step: int, **overrides: Any) -> Iterator[Step]:
-        return time_travel.replay(self, thread_id, step, **overrides)
+        """Re-run the thread from step K: the node of that step and everything after it run again."""
+        ctx, config = time_travel.replay_point(self, thread_id, step, **overrides)
+        self.thread_id = thread_id
+        return self._stream(None, thread_id, ctx, config=config)
 
     def fork(self, thread_id: str, step: int, **edits: Any) -> str:
         """A new thread from step K with edits (feedback=, sets=[FIELD=VALUE], command=); returns its id."""

@@ -23,25 +23,25 @@ Steps are the checkpoints on a thread's current branch, oldest first: step K is 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any, Protocol
 
-from langgraph.checkpoint.base import CheckpointTuple
+from langgraph.checkpoint.base import BaseCheckpointSaver, CheckpointTuple
+from langgraph.graph.state import CompiledStateGraph
 
 from autogpt_graph.graph.runs.checkpointers import thread_ids
-from autogpt_graph.graph.context import make_context, run_tools
+from autogpt_graph.graph.runs.steps import INTERRUPT, RunStatus
+from autogpt_graph.graph.context import AgentContext, make_context, run_tools
 from autogpt_graph.graph.errors import AgentError
 from autogpt_graph.graph.prompting.events import FEEDBACK, RESULT, event_text, feedback_event, reply_event, result_of
 from autogpt_graph.graph.memory.agent_memory import AgentMemory
+from autogpt_graph.graph.settings import Settings
+from autogpt_graph.nodes.validate_json import check_command
 from autogpt_graph.tools.workspace import Workspace
-
-if TYPE_CHECKING:
-    from autogpt_graph.graph.runs.runner import AgentRunner, Step
 
 END_NODE = "end"
 BRANCH = "branch:to:"  # LangGraph's trigger channel of the node that runs next
-INTERRUPT = "__interrupt__"
 HEAD = 90  # characters of a command or result shown in a history line
 
 # For each node, a node whose outgoing routing (autogpt_graph.graph.builder) leads to it when the state allows:
@@ -58,6 +58,18 @@ ENTERED_FROM = {
 
 # Fields `fork --set FIELD=VALUE` may change; goalN replaces (or with N one past the last, adds) a goal.
 SETTABLE = ("ai_name", "ai_role", "goal1", "goal2", "goal3", "goal4", "goal5", "api_budget", "summary")
+
+
+class Runs(Protocol):
+    """What time travel uses of a runner: graph/runs/runner.py's AgentRunner, which calls these
+    functions (so they see it through this, not by importing it)."""
+
+    workspace: Path
+    settings: Settings
+    saver: BaseCheckpointSaver
+    graph: CompiledStateGraph
+
+    def status(self, thread_id: str) -> RunStatus: ...
 
 
 @dataclass(frozen=True)
@@ -98,7 +110,7 @@ def _config(thread_id: str) -> dict:
     return {"configurable": {"thread_id": thread_id}}
 
 
-def list_threads(runner: AgentRunner) -> list[ThreadInfo]:
+def list_threads(runner: Runs) -> list[ThreadInfo]:
     """Every run in the runner's checkpointer, the most recently updated first."""
     out = []
     for thread_id in thread_ids(runner.saver):
@@ -125,7 +137,7 @@ def _parent_id(item: CheckpointTuple) -> str | None:
     return (item.parent_config or {}).get("configurable", {}).get("checkpoint_id")
 
 
-def _branch(runner: AgentRunner, thread_id: str) -> list[CheckpointTuple]:
+def _branch(runner: Runs, thread_id: str) -> list[CheckpointTuple]:
     """The checkpoints of the thread's current branch, oldest first, without the input checkpoint and
     without checkpoints that a replay copied (LangGraph's "fork" checkpoint stands in for its parent).
 
@@ -191,7 +203,7 @@ def _describe(item: CheckpointTuple) -> tuple[str, str, str]:
     return node, shown, ""
 
 
-def history(runner: AgentRunner, thread_id: str) -> list[HistoryLine]:
+def history(runner: Runs, thread_id: str) -> list[HistoryLine]:
     """One line per step of the thread's current branch, oldest first."""
     branch = _branch(runner, thread_id)
     origin = branch[-1].checkpoint["channel_values"].get("forked_from")
@@ -204,7 +216,7 @@ def history(runner: AgentRunner, thread_id: str) -> list[HistoryLine]:
     return lines
 
 
-def line_at(runner: AgentRunner, thread_id: str, step: int) -> HistoryLine:
+def line_at(runner: Runs, thread_id: str, step: int) -> HistoryLine:
     lines = history(runner, thread_id)
     first, last = lines[0].step, lines[-1].step
     if not first <= step <= last:
@@ -214,16 +226,15 @@ def line_at(runner: AgentRunner, thread_id: str, step: int) -> HistoryLine:
     return lines[step - first]
 
 
-def replay(runner: AgentRunner, thread_id: str, step: int, **overrides: Any) -> Iterator[Step]:
-    """Re-run the thread from step K: the node of that step and everything after it run again."""
+def replay_point(runner: Runs, thread_id: str, step: int, **overrides: Any) -> tuple[AgentContext, dict]:
+    """Where replaying the thread from step K starts: the context to run with and step K's checkpoint,
+    from which the runner streams (the node of that step and everything after it run again)."""
     line = line_at(runner, thread_id, step)
     if line.node == END_NODE:
         raise AgentError(f"Step {step} is the end of run '{thread_id}'; replay an earlier step, or fork from this one.")
     overrides = {k: v for k, v in overrides.items() if v is not None}
     values = runner.graph.get_state(line.config).values
-    ctx = make_context(values.get("run", {}), runner.settings, overrides)
-    runner.thread_id = thread_id
-    return runner._stream(None, thread_id, ctx, config=line.config)
+    return make_context(values.get("run", {}), runner.settings, overrides), line.config
 
 
 def parse_set(assignment: str) -> tuple[str, str]:
@@ -275,7 +286,7 @@ def _apply_sets(values: dict, sets: list[tuple[str, str]]) -> None:
 
 
 def fork(
-    runner: AgentRunner,
+    runner: Runs,
     thread_id: str,
     step: int,
     *,
@@ -306,11 +317,9 @@ def fork(
         workspace = Workspace(run.get("workspace") or runner.workspace)
         memory = AgentMemory(run.get("memory"), workspace.root, runner.settings)
         tools = run_tools(workspace, runner.settings, memory)  # the commands the run has, memory_add included
-        from autogpt_graph.nodes.validate_json import check_command  # the same checks as the model's commands get
-
         if new_command["name"] not in tools:
             raise AgentError(f"Unknown command '{new_command['name']}'; the commands are: {', '.join(tools.names())}.")
-        checked, problem = check_command(new_command, tools)
+        checked, problem = check_command(new_command, tools)  # the same checks as the model's commands get
         if problem:
             raise AgentError(problem)
         values["command"] = checked
