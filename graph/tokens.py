@@ -59,8 +59,23 @@ def encoding_for(model: str):
     return tiktoken.get_encoding(name)
 
 
-def count_tokens(text: str, model: str = "gpt-3.5-turbo") -> int:
+# Texts up to this many characters have their counts remembered: each cycle counts the same system prompt
+# and history events several times (the prompt's plan, the history budget, the model's usage), and
+# encoding is the graph's largest own CPU cost after checkpoint writes (benchmarks/graph_overhead.py).
+# A cycle's prompt is a few dozen texts; 512 of them (10 MB at the very worst) span many cycles. Longer
+# texts (whole command outputs) are counted afresh.
+_MEMO_CHARS = 20_000
+
+
+@functools.lru_cache(maxsize=512)
+def _count(text: str, model: str) -> int:
     return len(encoding_for(model).encode(text, disallowed_special=()))
+
+
+def count_tokens(text: str, model: str = "gpt-3.5-turbo") -> int:
+    if len(text) > _MEMO_CHARS:
+        return len(encoding_for(model).encode(text, disallowed_special=()))
+    return _count(text, model)
 
 
 # OpenAI's accounting: every message costs its content plus a few tokens of framing.

