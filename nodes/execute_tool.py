@@ -5,7 +5,7 @@ added to vector memory, and the model gets its head, a summary by the fast model
 
 from __future__ import annotations
 
-from langchain_core.messages import HumanMessage
+from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.config import get_config
 from langgraph.runtime import Runtime
 
@@ -18,7 +18,7 @@ from autogpt_graph.graph.errors import RunStop
 from autogpt_graph.graph.llm.call import CommandModel, call_model
 from autogpt_graph.graph.memory.agent_memory import current_thread
 from autogpt_graph.graph.memory.chunking import chunk_text
-from autogpt_graph.graph.prompting.texts import prompts, render
+from autogpt_graph.graph.prompting.texts import ai_function_prompt, prompts, render
 from autogpt_graph.graph.state import AgentState, merge_usage
 from autogpt_graph.graph.tokens import count_tokens, truncate_to_tokens
 from autogpt_graph.tools.registry import ToolRegistry
@@ -100,6 +100,15 @@ def summarise_output(ctx: AgentContext, state: AgentState, name: str, output: st
 
 
 
+def tool_runtime(calls: CommandModel, step_key: str | None = None, remember=None) -> ToolRuntime:
+    """What a command may use of the run (tools/runtime.py): the step's model calls, its step key and
+    the memory note writer."""
+    def ai_function(name: str, args: list) -> str:  # AutoGPT's call_ai_function, for the code commands
+        system, user = ai_function_prompt(name, args)
+        return calls.ask([SystemMessage(system), HumanMessage(user)], "code", "smart")
+    return ToolRuntime(step_key=step_key, ask=calls.ask, room=calls.room, remember=remember, function=ai_function)
+
+
 def _step_key(cycle: int) -> str | None:
     """Identifies this step across a crash and its re-run on resume (None outside a thread)."""
     try:
@@ -129,7 +138,7 @@ def execute_tool(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     note = (lambda text: memory([(cycle, f"Cycle {cycle}, I noted: {text}")], "note")) if memory else None
     # What the command may use of the run; the model calls it makes (browse_website, analyze_code, ...) add to usage.
     calls = CommandModel(ctx, state)
-    with using_runtime(ToolRuntime(step_key=_step_key(cycle), ask=calls.ask, room=calls.room, remember=note)):
+    with using_runtime(tool_runtime(calls, _step_key(cycle), note)):
         output = run_steered(ctx.tools, ctx.steering, command)
     result, usage = fit_result(ctx, command["name"], cycle, mark_injection(output.text), memory, state)
     model = ctx.models.smart.name

@@ -12,7 +12,8 @@ import yaml
 from autogpt_graph.graph.context import AgentContext, make_context
 from autogpt_graph.graph.llm.call import CommandModel
 from autogpt_graph.graph.runs.runner import INTERRUPT, AgentRunner
-from autogpt_graph.tools.runtime import ToolRuntime, using_runtime
+from autogpt_graph.nodes.execute_tool import tool_runtime
+from autogpt_graph.tools.runtime import using_runtime
 
 AI_CONFIG = {
     "ai_name": "TestGPT",
@@ -96,5 +97,5 @@ def nodes_of(steps) -> list[str]:
 def model_runtime(ctx: AgentContext, state: dict | None = None) -> Iterator[CommandModel]:
     """Commands invoked outside a run get the run's model as execute_tool binds it; `.usage` is what they spent."""
     calls = CommandModel(ctx, state or {})
-    with using_runtime(ToolRuntime(ask=calls.ask, room=calls.room)):
+    with using_runtime(tool_runtime(calls)):
         yield calls

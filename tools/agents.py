@@ -19,6 +19,7 @@ from typing import Annotated, Any, TypedDict
 from langchain_core.messages import AIMessage, AnyMessage, BaseMessage, HumanMessage
 from langchain_core.tools import BaseTool, StructuredTool
 from langgraph.config import get_config
+from langgraph.constants import CONFIG_KEY_CHECKPOINTER  # where the running graph's checkpointer is in its config
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 from pydantic import BaseModel, Field
@@ -26,10 +27,6 @@ from pydantic import BaseModel, Field
 from autogpt_graph.graph.tokens import count_tokens
 from autogpt_graph.tools.runtime import current_runtime
 
-try:  # where LangGraph puts the running graph's checkpointer in the config (internal, so imported, not copied)
-    from langgraph._internal._constants import CONFIG_KEY_CHECKPOINTER as _CHECKPOINTER_KEY
-except ImportError:  # pragma: no cover - an older or newer layout
-    _CHECKPOINTER_KEY = "__pregel_checkpointer"
 
 
 class SubAgentState(TypedDict, total=False):
@@ -95,7 +92,7 @@ class _Threads:
 
     def __init__(self):
         configurable = get_config().get("configurable", {})
-        self.saver = configurable.get(_CHECKPOINTER_KEY)
+        self.saver = configurable.get(CONFIG_KEY_CHECKPOINTER)
         self.run = configurable.get("thread_id")
         if self.saver is None or not self.run:
             raise RuntimeError("Sub-agents need a run with a checkpointer (they are threads in it).")

@@ -1,18 +1,16 @@
 """analyze_code, improve_code and write_tests: model calls with AutoGPT v0.3.0's prompts.
 
-Each asks the smart model to act as a Python function (AutoGPT's call_ai_function); the prompt texts
-are in graph/prompting/autogpt.yaml. The reply is the command's result.
+Each asks the smart model to act as a Python function (AutoGPT's call_ai_function) through the run's
+runtime, which holds the prompt texts (graph/prompting/autogpt.yaml). The reply is the command's result.
 """
 
 from __future__ import annotations
 
 import json
 
-from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
-from autogpt_graph.graph.prompting.texts import prompts, render
 from autogpt_graph.tools.runtime import current_runtime
 
 
@@ -30,14 +28,6 @@ class WriteTestsArgs(BaseModel):
     focus: list[str] | str | None = Field(None, description="the list of areas to focus the tests on")
 
 
-def call_ai_function(name: str, args: list) -> str:
-    spec = prompts()["ai_functions"][name]
-    system = render("ai_function", description=spec["description"], function=spec["function"])
-    # As v0.3.0: each argument as a string ("None" for None), joined with ", ".
-    user = ", ".join("None" if a is None else str(a) for a in args)
-    return current_runtime().ask_model([SystemMessage(system), HumanMessage(user)], purpose="code", role="smart")
-
-
 def _as_list(value: list[str] | str | None) -> list[str] | None:
     if value is None or isinstance(value, list):
         return value
@@ -46,13 +36,13 @@ def _as_list(value: list[str] | str | None) -> list[str] | None:
 
 def build_code_tools() -> list[BaseTool]:
     def analyze_code(code: str) -> str:
-        return call_ai_function("analyze_code", [code])
+        return current_runtime().ask_function("analyze_code", [code])
 
     def improve_code(suggestions: list[str] | str, code: str) -> str:
-        return call_ai_function("improve_code", [json.dumps(_as_list(suggestions)), code])
+        return current_runtime().ask_function("improve_code", [json.dumps(_as_list(suggestions)), code])
 
     def write_tests(code: str, focus: list[str] | str | None = None) -> str:
-        return call_ai_function("write_tests", [code, json.dumps(_as_list(focus))])
+        return current_runtime().ask_function("write_tests", [code, json.dumps(_as_list(focus))])
 
     return [
         StructuredTool.from_function(analyze_code, name="analyze_code", description="Analyze Code", args_schema=AnalyzeArgs),

@@ -9,6 +9,8 @@ layer imports nothing from the layers above it. Outside a run nothing is bound.
   a sub-agent's reply) keep them under this key to apply them once.
 - ask(messages, purpose, role) -> text: a model call accounted like the graph's own (budget checked
   first, raising the run's RunStop when the budget can't cover it; usage recorded in the run's state).
+- ask_function(name, args) -> text: AutoGPT's call_ai_function: the smart model acting as the named
+  Python function of the run's prompt texts (analyze_code, improve_code, write_tests).
 - room(role) -> tokens: how much a prompt may take for that model (its context less the reply's share).
 - remember(text): a note written to the run's vector memory (memory_add).
 """
@@ -31,6 +33,12 @@ class ToolRuntime:
     ask: Callable[[list[BaseMessage], str, str], str] | None = None
     room: Callable[[str], int] | None = None
     remember: Callable[[str], None] | None = None
+    function: Callable[[str, list], str] | None = None
+
+    def ask_function(self, name: str, args: list) -> str:
+        if self.function is None:
+            raise RuntimeError(NEEDS_RUN)
+        return self.function(name, args)
 
     def ask_model(self, messages: list[BaseMessage], *, purpose: str, role: str = "fast") -> str:
         if self.ask is None:

@@ -13,15 +13,13 @@ with tiktoken before the call, so no context-length error can come back from the
 
 from __future__ import annotations
 
-import json
-
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from autogpt_graph.graph.context import AgentContext
 from autogpt_graph.graph.errors import AgentError
 from autogpt_graph.graph.llm.call import remaining_budget
-from autogpt_graph.graph.prompting.events import REPLY, FEEDBACK, command_of, event_text, thoughts_of
-from autogpt_graph.graph.prompting.texts import prompts, render, render_steering, steering_prompts
+from autogpt_graph.graph.prompting.events import REPLY, FEEDBACK, command_of, event_text, reply_text, thoughts_of
+from autogpt_graph.graph.prompting.texts import available_lines, prompts, render, render_steering, steering_prompts
 from autogpt_graph.graph.safety import loop_guard
 from autogpt_graph.graph.state import AgentState, Event, PromptPlan
 from autogpt_graph.graph.steering.base import Steering
@@ -42,8 +40,8 @@ def system_prompt(ai_config: dict, tools: ToolRegistry, *, response_format: str 
     steering = steering or Steering()
     goals = "\n".join(f"{i}. {g}" for i, g in enumerate(ai_config.get("ai_goals", []), 1))
     names = set(tools.names())
-    resources = _available(p["resources"], names)
-    constraints = [*_available(p["constraints"], names), *steering.constraints(tools)]
+    resources = available_lines(p["resources"], names)
+    constraints = [*available_lines(p["constraints"], names), *steering.constraints(tools)]
     reply = p[response_format] if response_format == "response_format" else steering_prompts()[response_format]
     example = steering.reply_example() if response_format == "response_format" else ""
     parts = [
@@ -56,11 +54,6 @@ def system_prompt(ai_config: dict, tools: ToolRegistry, *, response_format: str 
         "\n".join([reply, example]) if example else reply,
     ]
     return "\n".join(parts[:2]) + "\n" + "\n\n".join(parts[2:])
-
-
-def _available(entries: list, names: set[str]) -> list[str]:
-    """Prompt lines: plain strings, and {text, requires} entries whose commands are all registered."""
-    return [e if isinstance(e, str) else e["text"] for e in entries if isinstance(e, str) or set(e["requires"]) <= names]
 
 
 def _numbered(lines: list[str]) -> str:
@@ -134,12 +127,7 @@ def _lean_reply(event: Event, fields: tuple[str, ...]) -> str:
         return event_text(event)
     thoughts = thoughts_of(event)
     kept = {f: thoughts[f] for f in fields if thoughts.get(f)}
-    return reply_text_of(kept, command)
-
-
-def reply_text_of(thoughts: dict, command: dict) -> str:
-    """A past reply with only the `thoughts` kept (none: the command alone)."""
-    return json.dumps({"thoughts": thoughts, "command": command} if thoughts else {"command": command}, ensure_ascii=False)
+    return reply_text(kept or None, command)
 
 
 def _frame(
@@ -209,16 +197,18 @@ def _tokens(messages: list[BaseMessage], ctx: AgentContext) -> int:
 def fit_history(history: list[Event], room: int) -> list[Event]:
     """The newest events whose tokens fit in `room`, oldest first. Whole cycles only, so a command
     result never appears without the reply that asked for it."""
-    kept, used = [], 0
-    cycles = sorted({e["cycle"] for e in history}, reverse=True)
-    for cycle in cycles:
-        events = [e for e in history if e["cycle"] == cycle]
-        cost = sum(e["tokens"] for e in events)
+    by_cycle: dict[int, list[Event]] = {}
+    for event in history:  # one pass: the window can hold thousands of events in a large context
+        by_cycle.setdefault(event["cycle"], []).append(event)
+    kept: list[list[Event]] = []
+    used = 0
+    for cycle in sorted(by_cycle, reverse=True):
+        cost = sum(e["tokens"] for e in by_cycle[cycle])
         if used + cost > room:
             break
-        kept = events + kept
+        kept.append(by_cycle[cycle])
         used += cost
-    return kept
+    return [event for events in reversed(kept) for event in events]
 
 
 def history_budget(ctx: AgentContext, state: AgentState) -> int:

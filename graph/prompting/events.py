@@ -11,6 +11,7 @@ those once, at the edge, so every other reader sees the same fields whichever re
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any
@@ -57,35 +58,42 @@ def event_text(event: Event) -> str:
     return render(key, feedback=event["feedback"])
 
 
-def reply_text(thoughts: dict, command: dict) -> str:
-    """A reply as the history shows it: the validated object, not the model's raw text."""
-    return json.dumps({"thoughts": thoughts, "command": command}, ensure_ascii=False)
+def reply_text(thoughts: dict | None, command: dict) -> str:
+    """A reply as the history shows it: the validated object, not the model's raw text (thoughts None:
+    the command alone, as the lean prompt shows past replies)."""
+    reply = {"command": command} if thoughts is None else {"thoughts": thoughts, "command": command}
+    return json.dumps(reply, ensure_ascii=False)
 
 
 def structure(event: Event) -> dict[str, Any]:
     """The event's fields (thoughts, command; name, result, ok; feedback, source), also for an event
-    written before events had structure (read from its text, once, here)."""
+    written before events had structure (read from its text here, once per text)."""
     if "text" not in event:
         return event
-    text, kind = event["text"], event["kind"]
+    return {**event, **_legacy_fields(event["kind"], event["text"])}
+
+
+@functools.lru_cache(maxsize=2048)
+def _legacy_fields(kind: str, text: str) -> dict[str, Any]:
+    # Cached: an old thread's window is re-read every cycle (prompt, steering, console).
     if kind == REPLY:
         try:
             reply = json.loads(text)
         except json.JSONDecodeError:
-            return {**event, "thoughts": {}, "command": None}
+            return {"thoughts": {}, "command": None}
         command = reply.get("command") if isinstance(reply, dict) else None
         thoughts = reply.get("thoughts") if isinstance(reply, dict) else None
-        return {**event, "thoughts": thoughts if isinstance(thoughts, dict) else {},
+        return {"thoughts": thoughts if isinstance(thoughts, dict) else {},
                 "command": command if isinstance(command, dict) else None}
     if kind == RESULT:
         head, sep, result = text.partition(" returned: ")
         name = head.removeprefix("Command ") if sep else ""
-        return {**event, "name": name, "result": result if sep else text, "ok": not _LEGACY_FAILED.search(text)}
+        return {"name": name, "result": result if sep else text, "ok": not _LEGACY_FAILED.search(text)}
     for key, source in (("human_feedback", "human"), ("self_feedback", "self")):
         prefix = render(key, feedback="\0").partition("\0")[0]
         if text.startswith(prefix):
-            return {**event, "feedback": text[len(prefix):], "source": source}
-    return {**event, "feedback": text, "source": "human"}
+            return {"feedback": text[len(prefix):], "source": source}
+    return {"feedback": text, "source": "human"}
 
 
 # How results said that they failed before they carried an ok flag: a refused or failing command

@@ -129,9 +129,22 @@ def check_prompts() -> None:
     steering_prompts()
 
 
+def available_lines(entries: list, names: set[str]) -> list[str]:
+    """Prompt lines: plain strings, and {text, requires} entries whose commands are all registered."""
+    return [e if isinstance(e, str) else e["text"] for e in entries if isinstance(e, str) or set(e["requires"]) <= names]
+
+
 def render(key: str, **values: Any) -> str:
     """The prompt text `key` of autogpt.yaml with its $placeholders filled."""
     return Template(prompts()[key]).substitute(**values)
+
+
+def ai_function_prompt(name: str, args: list) -> tuple[str, str]:
+    """AutoGPT's call_ai_function prompt: the system text that makes the model act as function `name`,
+    and the user text, each argument as a string ("None" for None) joined with ", " as v0.3.0 did."""
+    spec = prompts()["ai_functions"][name]
+    system = render("ai_function", description=spec["description"], function=spec["function"])
+    return system, ", ".join("None" if a is None else str(a) for a in args)
 
 
 def render_steering(key: str, **values: Any) -> str:

@@ -9,7 +9,7 @@ names run as the command they mean, and mends and hints for the code it writes.
 
 from __future__ import annotations
 
-from autogpt_graph.graph.prompting.texts import steering_prompts, render_steering
+from autogpt_graph.graph.prompting.texts import available_lines, render_steering, steering_prompts
 from autogpt_graph.graph.state import AgentState
 from autogpt_graph.graph.steering.base import ACCEPT, CommandOutput, Facts, Review, Steering, push_back
 from autogpt_graph.graph.steering.code_mends import CODE_COMMANDS, code_hint, mend_code
@@ -42,9 +42,7 @@ class SmallModelSteering(Steering):
     aliases = ALIASES
 
     def constraints(self, tools: ToolRegistry) -> list[str]:
-        names = set(tools.names())
-        return [e if isinstance(e, str) else e["text"] for e in steering_prompts()["constraints"]
-                if isinstance(e, str) or set(e["requires"]) <= names]
+        return available_lines(steering_prompts()["constraints"], set(tools.names()))
 
     def reply_example(self) -> str:
         return steering_prompts()["reply_example"]
