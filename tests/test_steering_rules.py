@@ -14,6 +14,7 @@ from autogpt_graph.graph.prompting.events import reply_event, result_event
 from autogpt_graph.graph.settings import Settings
 from autogpt_graph.graph.steering.base import ACCEPT, CommandOutput, Facts, Review, Steering
 from autogpt_graph.graph.steering.choice import choose_steering
+from autogpt_graph.graph.steering.guarded import GuardedSteering
 from autogpt_graph.graph.steering.code_mends import PRINTED_NOTHING, code_hint, mend_code
 from autogpt_graph.graph.steering.nudges import (
     failed_repeat, goal_files_done, goal_files_untouched, no_op_write, nudges, unchanged_repeat,
@@ -213,7 +214,7 @@ def _models(name: str, small: bool = False) -> ModelSet:
 ])
 def test_choose_steering(steering, small_models, model, small, chosen):
     got = choose_steering(Settings(_env_file=None, steering=steering, small_models=small_models), _models(model, small))
-    assert type(got) is (chosen or QuietSteering)
+    assert isinstance(got, GuardedSteering) and type(got.inner) is (chosen or QuietSteering)
 
 
 class QuietSteering(Steering):

@@ -15,6 +15,7 @@ from autogpt_graph.graph.errors import AgentError
 from autogpt_graph.graph.llm.models import ModelSet
 from autogpt_graph.graph.settings import Settings
 from autogpt_graph.graph.steering.base import Steering
+from autogpt_graph.graph.steering.guarded import GuardedSteering
 from autogpt_graph.graph.steering.small import SmallModelSteering
 
 BUILT_IN: dict[str, type[Steering]] = {"off": Steering, "small": SmallModelSteering}
@@ -28,6 +29,11 @@ def is_small(models: ModelSet, settings: Settings) -> bool:
 
 
 def choose_steering(settings: Settings, models: ModelSet) -> Steering:
+    """The steering STEERING names, behind the guard that keeps bad input from ending the run."""
+    return GuardedSteering(_chosen(settings, models))
+
+
+def _chosen(settings: Settings, models: ModelSet) -> Steering:
     choice = (settings.steering or "auto").strip()
     if choice == "auto":
         return SmallModelSteering() if is_small(models, settings) else Steering()
