@@ -75,15 +75,23 @@ def test_a_2gb_file_is_read_in_part_and_compared_by_size(ws, tools):
     assert time.perf_counter() - start < 10  # was ~5 minutes and 4.2 GB resident
 
 
-def test_a_tree_thousands_deep_lists_without_recursion_error(ws, tools):
-    # Made through directory descriptors: the full path is far longer than PATH_MAX.
-    fd = os.open(ws.root, os.O_RDONLY)
+@pytest.fixture
+def deep_tree(ws):
+    """A chain of 3000 folders "d/d/d/...", made and removed through directory descriptors: the full
+    path is far longer than PATH_MAX, and shutil.rmtree (pytest's clean-up) recurses too deep for it."""
+    fds = [os.open(ws.root, os.O_RDONLY)]
     for _ in range(3000):
-        os.mkdir("d", dir_fd=fd)
-        inner = os.open("d", os.O_RDONLY, dir_fd=fd)
-        os.close(fd)
-        fd = inner
-    os.close(fd)
+        os.mkdir("d", dir_fd=fds[-1])
+        fds.append(os.open("d", os.O_RDONLY, dir_fd=fds[-1]))
+    yield
+    os.close(fds.pop())
+    while fds:
+        parent = fds.pop()
+        os.rmdir("d", dir_fd=parent)
+        os.close(parent)
+
+
+def test_a_tree_thousands_deep_lists_without_recursion_error(ws, tools, deep_tree):
     (ws.root / "top.txt").write_text("t")
     listing = _within(30, lambda: tools["list_files"].invoke({"directory": "."}))["value"]
     assert listing.splitlines()[0] == "top.txt"

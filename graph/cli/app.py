@@ -16,6 +16,8 @@ from autogpt_graph.graph.ai_settings import load_ai_settings
 from autogpt_graph.graph.context import DEFAULT_WORKSPACE
 from autogpt_graph.graph.errors import AgentError
 from autogpt_graph.graph.llm.local_model import NOT_INSTALLED, default_model_path
+from autogpt_graph.graph.llm.models import check_model_spec
+from autogpt_graph.graph.llm.pricing import check_budget
 from autogpt_graph.graph.cli.eval import eval_command
 from autogpt_graph.graph.memory.agent_memory import check_backend
 from autogpt_graph.graph.cli.ingest import ingest_command
@@ -35,7 +37,7 @@ app = typer.Typer(
 
 Workspace = Annotated[Path, typer.Option("-w", "--workspace-directory", help="Folder the agent works in.")]
 Continuous = Annotated[bool, typer.Option("-c", "--continuous", help="Run commands without asking for authorisation.")]
-Limit = Annotated[int, typer.Option("-l", "--continuous-limit", help="Stop after N cycles (with --continuous).")]
+Limit = Annotated[int, typer.Option("-l", "--continuous-limit", min=0, help="Stop after N cycles (with --continuous).")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
 AllowDownloads = Annotated[bool, typer.Option("--allow-downloads", help="Let the agent download files (download_file).")]
 Speak = Annotated[bool, typer.Option("--speak", help="Say the agent's thoughts aloud (ElevenLabs or the system's TTS).")]
@@ -161,8 +163,12 @@ def run(
             raise AgentError("Choose either --gpt3only or --gpt4only, not both.")
         if use_memory is not None:
             check_backend(use_memory)
+        # Checked before the runner creates the workspace and its checkpoint database.
+        check_budget(budget)
+        settings = _settings(allow_downloads)
+        check_model_spec(llm, settings)
         cfg, the_task = _ai_config_for(ai_settings, task, skip_reprompt)
-        with AgentRunner(workspace, checkpointer=checkpointer, settings=_settings(allow_downloads)) as runner:
+        with AgentRunner(workspace, checkpointer=checkpointer, settings=settings) as runner:
             steps = runner.start(
                 task=the_task, ai_config=cfg, thread_id=thread, llm=llm, continuous=continuous,
                 continuous_limit=continuous_limit, gpt3only=gpt3only, gpt4only=gpt4only, api_budget=budget,
@@ -184,7 +190,7 @@ def resume(
     thread: Annotated[str, typer.Option("--thread", help="The run to continue.")],
     workspace: Workspace = Path(DEFAULT_WORKSPACE),
     continuous: Annotated[Optional[bool], typer.Option("--continuous/--no-continuous", "-c", help="Override the run's mode for this session.")] = None,
-    continuous_limit: Annotated[Optional[int], typer.Option("-l", "--continuous-limit", help="Override the cycle limit.")] = None,
+    continuous_limit: Annotated[Optional[int], typer.Option("-l", "--continuous-limit", min=0, help="Override the cycle limit.")] = None,
     checkpointer: Annotated[Optional[str], typer.Option("--checkpointer")] = None,
     allow_downloads: AllowDownloads = False,
     speak: Speak = False,

@@ -3,6 +3,7 @@ client errors turned into one sentence the user can act on."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from langchain_core.messages import BaseMessage
@@ -13,6 +14,17 @@ from autogpt_graph.graph.llm.models import ModelHandle
 from autogpt_graph.graph.llm.pricing import cost_of
 from autogpt_graph.graph.state import AgentState, merge_usage
 from autogpt_graph.graph.tokens import count_message_tokens, count_tokens
+
+
+def sane_count(reported: Any, counted: int) -> int:
+    """A server's token count, or ours where it is missing or absurd: negative, not a finite number, or
+    off by more than 4x (tokenizers differ by far less). A server reporting -1000 tokens drove the
+    recorded cost below zero, and 51 calls ran under a $0.10 budget."""
+    if isinstance(reported, bool) or not isinstance(reported, (int, float)) or not math.isfinite(reported):
+        return counted
+    if reported <= 0 or reported > 4 * counted + 1000 or reported < counted / 4:
+        return counted
+    return int(reported)
 
 
 def remaining_budget(state: AgentState) -> float | None:
@@ -35,7 +47,7 @@ def call_model(
     left = remaining_budget(state)
     if left is not None:
         prompt_tokens = count_message_tokens([str(m.content) for m in messages], model.name)
-        worst_case = cost_of(model.name, prompt_tokens, model.max_reply_tokens, prices)
+        worst_case = cost_of(model.name, prompt_tokens, model.max_reply_tokens, prices, free=model.free)
         if worst_case > left:
             spent = state.get("usage", {}).get("cost", 0.0)
             raise RunStop(
@@ -56,9 +68,9 @@ def call_model(
         raise AgentError(describe_model_error(exc, model)) from exc
     text = reply.content if isinstance(reply.content, str) else str(reply.content)
     meta = getattr(reply, "usage_metadata", None) or {}
-    prompt_tokens = meta.get("input_tokens") or count_message_tokens([str(m.content) for m in messages], model.name)
-    completion_tokens = meta.get("output_tokens") or count_tokens(text, model.name)
-    cost = cost_of(model.name, prompt_tokens, completion_tokens, prices)
+    prompt_tokens = sane_count(meta.get("input_tokens"), count_message_tokens([str(m.content) for m in messages], model.name))
+    completion_tokens = sane_count(meta.get("output_tokens"), count_tokens(text, model.name))
+    cost = cost_of(model.name, prompt_tokens, completion_tokens, prices, free=model.free)
     tokens = {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "cost": cost}
     usage = {**tokens, "calls": {purpose: 1}, "models": {model.name: {**tokens, "calls": 1}}}
     return text, usage

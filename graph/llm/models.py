@@ -32,6 +32,7 @@ class ModelHandle:
     context_limit: int  # tokens
     endpoint: str  # where it is served, for error messages
     max_reply_tokens: int = 1000  # the reply's cap, and the room the prompt leaves for it
+    free: bool = False  # runs on this machine (the embedded model, a script): costs nothing
 
 
 @dataclass(frozen=True)
@@ -47,10 +48,29 @@ class ModelSet:
 
 
 
-def make_models(spec: str, settings: Settings, *, gpt3only=False, gpt4only=False) -> ModelSet:
+KINDS = ("auto", "local", "script", "openai", "azure")
+
+
+def check_model_spec(spec: str, settings: Settings) -> str:
+    """The spec with `auto` decided, or an AgentError in one sentence: cheap checks only (no model is
+    loaded), so a command line can be refused before anything is created."""
     spec = spec or "auto"
     if spec == "auto":
         spec = "azure" if settings.use_azure else "openai" if settings.has_openai() else "local"
+    kind, _, arg = spec.partition(":")
+    if kind not in KINDS:
+        raise AgentError(f"Unknown model spec '{spec}'; use auto, local[:PATH.gguf], openai[:MODEL], azure or script:FILE.")
+    if kind == "script" and not arg:
+        raise AgentError("Give the script file as --llm script:FILE.")
+    if kind == "script" and not Path(arg).is_file():
+        raise AgentError(f"The script file '{arg}' does not exist; give an existing file as --llm script:FILE.")
+    if kind == "local" and arg and not Path(arg).is_file():
+        raise AgentError(f"The model file '{arg}' does not exist; give a GGUF file as --llm local:PATH.gguf.")
+    return spec
+
+
+def make_models(spec: str, settings: Settings, *, gpt3only=False, gpt4only=False) -> ModelSet:
+    spec = check_model_spec(spec, settings)
     kind, _, arg = spec.partition(":")
     if kind == "local":
         models = _local(arg or settings.local_model_path, settings)
@@ -58,10 +78,8 @@ def make_models(spec: str, settings: Settings, *, gpt3only=False, gpt4only=False
         models = _scripted(arg, settings)
     elif kind == "openai":
         models = _openai(settings, model_override=arg or None)
-    elif kind == "azure":
-        models = _azure(settings)
     else:
-        raise AgentError(f"Unknown model spec '{spec}'; use auto, local[:PATH.gguf], openai[:MODEL], azure or script:FILE.")
+        models = _azure(settings)
     if gpt3only:
         models = replace(models, smart=models.fast)
     if gpt4only:
@@ -79,15 +97,13 @@ def _local(path: str | None, settings: Settings) -> ModelSet:
         max_tokens=settings.local_max_tokens, json_mode=settings.local_json_mode,
     )
     name = MODEL_NAME if path.endswith(f"{MODEL_NAME}.gguf") else Path(path).stem
-    handle = ModelHandle(model, name, settings.local_context, f"local model {path}", settings.local_max_tokens)
+    handle = ModelHandle(model, name, settings.local_context, f"local model {path}", settings.local_max_tokens, free=True)
     return ModelSet(fast=handle, smart=handle, small=True)
 
 
 def _scripted(path: str, settings: Settings) -> ModelSet:
-    if not path:
-        raise AgentError("Give the script file as --llm script:FILE.")
     model = ScriptedChatModel(script=Script.load(path))
-    handle = ModelHandle(model, "script", settings.smart_token_limit, f"script {path}", settings.max_reply_tokens)
+    handle = ModelHandle(model, "script", settings.smart_token_limit, f"script {path}", settings.max_reply_tokens, free=True)
     return ModelSet(fast=handle, smart=handle)
 
 

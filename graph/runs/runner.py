@@ -23,6 +23,7 @@ from autogpt_graph.graph.builder import compile_graph
 from autogpt_graph.graph.runs.checkpointers import open_checkpointer
 from autogpt_graph.graph.context import DEFAULT_WORKSPACE, AgentContext, make_context
 from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.graph.llm.pricing import check_budget, check_priced
 from autogpt_graph.graph.memory.agent_memory import check_backend
 from autogpt_graph.graph.settings import Settings, get_settings
 from autogpt_graph.graph.runs.steps import INTERRUPT, RunStatus, Step
@@ -106,7 +107,10 @@ class AgentRunner:
         run["memory"] = check_backend(memory or self.settings.memory_backend)
         if memory_namespace:
             run["memory_namespace"] = memory_namespace
-        ctx = self._contexts[thread_id] = context or make_context(run, self.settings)
+        ctx = context or make_context(run, self.settings)
+        budget = check_budget(api_budget or (ai_config or {}).get("api_budget") or 0)
+        check_priced([(m.name, m.free) for m in (ctx.models.smart, ctx.models.fast)], budget, self.settings.model_prices)
+        self._contexts[thread_id] = ctx
         initial: dict[str, Any] = {"run": run, "cycle": 0}
         if task:
             initial["task"] = task

@@ -338,6 +338,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._send_error(status, message, type_=type_, code=code, headers=headers)
 
     def _usage(self, body: dict, text: str) -> dict:
+        if self.owner.usage is not None:
+            return dict(self.owner.usage)
         prompt = _approx_tokens(_prompt_text(body))
         completion = _approx_tokens(text)
         return {
@@ -443,7 +445,9 @@ class OpenAICompatServer:
         api_key: str | None = "test-key",
         delay: float = 0.0,
         model: str = "gpt-3.5-turbo",
+        usage: dict | None = None,
     ) -> None:
+        self.usage = usage  # reported instead of the counts (a server that lies about tokens)
         self.replies: list[Reply] | Callable[[dict], str] = (
             replies if callable(replies) else list(replies)
         )
