@@ -10,6 +10,8 @@ MAX_PUSH_BACKS gets its way. The loop guard applies to every model.
 
 from __future__ import annotations
 
+import re
+
 from langchain_core.messages import HumanMessage
 from langchain_core.tools import BaseTool
 from langgraph.runtime import Runtime
@@ -18,11 +20,21 @@ from pydantic import ValidationError
 from autogpt_graph.graph.context import AgentContext, context_of
 from autogpt_graph.graph.errors import RunStop
 from autogpt_graph.graph.llm.call import call_model
-from autogpt_graph.graph.prompting.reply_parsing import ReplyError, find_placeholder, is_placeholder_command, parse_reply
+from autogpt_graph.graph.prompting.reply_parsing import (
+    MAX_REPAIR_CHARS, ReplyError, find_placeholder, is_placeholder_command, parse_reply,
+)
 from autogpt_graph.graph.prompting.texts import render
 from autogpt_graph.graph.safety import loop_guard
 from autogpt_graph.graph.state import AgentState
 from autogpt_graph.tools.registry import ToolRegistry
+
+
+# A run that ends this way failed (the CLI exits non-zero) and can be resumed: the model is asked again.
+UNUSABLE_REPLIES = "The model gave {count} unusable replies in a row; the last problem: {problem}"
+
+
+def stopped_on_unusable_replies(stop_reason: str | None) -> bool:
+    return bool(stop_reason and re.match(r"The model gave \d+ unusable replies in a row", stop_reason))
 
 
 def check_command(command: dict, tools: ToolRegistry) -> tuple[dict | None, str | None]:
@@ -62,7 +74,9 @@ def _parse(state: AgentState, ctx: AgentContext) -> tuple[dict | None, str | Non
         return parse_reply(state.get("reply") or ""), None, {}
     except ReplyError as err:
         problem = str(err)
-    if not ctx.settings.fix_json_with_model:
+    reply = (state.get("reply") or "").strip()
+    if not ctx.settings.fix_json_with_model or not reply or len(reply) > MAX_REPAIR_CHARS:
+        # Nothing to fix, or too long to repair and so too long to re-send: the model is asked again.
         return None, problem, {}
     # AutoGPT's last resort: ask the fast model to rewrite the reply as the JSON object.
     fixed, usage = call_model(ctx, state, role="fast", purpose="fix_json",
@@ -91,8 +105,7 @@ def validate_json(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
         command, problem = check_command(parsed["command"], ctx.tools)
     if command is None:
         if state.get("invalid_replies", 0) + 1 > ctx.settings.max_json_retries:
-            return {"stop_reason": f"The model gave {state.get('invalid_replies', 0) + 1} unusable replies in a "
-                                   f"row; the last problem: {problem}",
+            return {"stop_reason": UNUSABLE_REPLIES.format(count=state.get("invalid_replies", 0) + 1, problem=problem),
                     "prompt": None, "reply": None, "command": None, "usage": usage}
         return _again(state, problem, "invalid_replies", usage)
 

@@ -26,6 +26,7 @@ from autogpt_graph.graph.runs.runner import INTERRUPT, AgentRunner, Step
 from autogpt_graph.graph.settings import get_settings
 from autogpt_graph.graph.cli.speech import start_speaker
 from autogpt_graph.graph.cli.errors import friendly
+from autogpt_graph.nodes.validate_json import stopped_on_unusable_replies
 from autogpt_graph.tools.sandbox import describe_isolation
 
 app = typer.Typer(
@@ -109,8 +110,14 @@ def _drive_steps(runner: AgentRunner, steps: Iterator[Step], ai_name: str, speak
     status = runner.status(thread)
     cost = status.usage.get("cost", 0.0)
     tokens = status.usage.get("prompt_tokens", 0) + status.usage.get("completion_tokens", 0)
-    ui.show_note(f"Run {thread} ended after {status.cycle} cycles: {status.stop_reason}")
+    failed = stopped_on_unusable_replies(status.stop_reason)
+    if not failed:
+        ui.show_note(f"Run {thread} ended after {status.cycle} cycles: {status.stop_reason}")
     ui.show_note(f"Tokens used: {tokens}, cost ${cost:.4f}.", "cyan")
+    if failed:  # the model's fault, not the task's end: say so, exit non-zero, and how to go on
+        ui.show_error(f"{status.stop_reason} (run {thread} stopped after {status.cycle} cycles; ask the model "
+                      f"again with: autogpt resume --thread {thread} -w {runner.workspace})")
+        return 1
     return 0
 
 

@@ -16,6 +16,11 @@ from autogpt_graph.graph.state import AgentState, merge_usage
 from autogpt_graph.graph.tokens import count_message_tokens, count_tokens
 
 
+# 100,000 characters, ~25,000 tokens: 25 times the reply size asked for by default (MAX_REPLY_TOKENS),
+# and more than any model answers when it is working; past that a reply is broken, not longer.
+MAX_REPLY_CHARS = 100_000
+
+
 def sane_count(reported: Any, counted: int) -> int:
     """A server's token count, or ours where it is missing or absurd: negative, not a finite number, or
     off by more than 4x (tokenizers differ by far less). A server reporting -1000 tokens drove the
@@ -66,7 +71,10 @@ def call_model(
         raise
     except Exception as exc:  # noqa: BLE001 - every client failure becomes one clear sentence
         raise AgentError(describe_model_error(exc, model)) from exc
-    text = reply.content if isinstance(reply.content, str) else str(reply.content)
+    text = reply.content if isinstance(reply.content, str) else "" if reply.content is None else str(reply.content)
+    # Capped before anything reads it (parsing, repair, token counts, the checkpoint): a 20 MB reply
+    # was re-sent whole to the JSON-fixing call, and 5 MB of "{" kept the repair busy for minutes.
+    text = text[:MAX_REPLY_CHARS]
     meta = getattr(reply, "usage_metadata", None) or {}
     prompt_tokens = sane_count(meta.get("input_tokens"), count_message_tokens([str(m.content) for m in messages], model.name))
     completion_tokens = sane_count(meta.get("output_tokens"), count_tokens(text, model.name))

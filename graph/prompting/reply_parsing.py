@@ -23,6 +23,12 @@ import json_repair
 THOUGHT_KEYS = ("text", "reasoning", "plan", "criticism", "speak")
 
 _FORMAT_HINT = 'with "thoughts" and "command": {"name": ..., "args": {...}}'
+# json_repair takes ~70 microseconds a character on unbalanced brackets (10,000 "{": 0.7 s), so only
+# replies up to this size are repaired; a longer one must be valid JSON. A reply the model was asked
+# to keep within MAX_REPLY_TOKENS (1,000 tokens, ~4,000 characters) is far below it.
+MAX_REPAIR_CHARS = 30_000
+_TOO_LONG = ("Your reply was {size:,} characters and not valid JSON, too long to repair; reply with one short "
+             "JSON object, and write long text in parts with append_to_file.")
 _NO_COMMAND = 'Your JSON had no command; include "command": {"name": ..., "args": {...}} in it.'
 
 # "<filename>", "<full_code_string>", "<what you want to find>": a name in angle brackets, which is
@@ -109,12 +115,14 @@ def _find_command_object(text: str) -> dict:
     found_object = False
     chunks, cut_in_string_at = _object_chunks(text)
     for chunk in chunks:
-        for data in _candidate_objects(chunk):
+        for data in _candidate_objects(chunk, repair=len(text) <= MAX_REPAIR_CHARS):
             found_object = True
             if _has_command(data):
                 if _cut_inside_args(data, text, cut_in_string_at):
                     raise ReplyError(_CUT_ARGUMENT)
                 return data
+    if len(text) > MAX_REPAIR_CHARS and not found_object:
+        raise ReplyError(_TOO_LONG.format(size=len(text)))
     if not found_object:
         raise ReplyError(f"Your reply contained no JSON object; reply with only one JSON object {_FORMAT_HINT}.")
     raise ReplyError(_NO_COMMAND)
@@ -180,13 +188,15 @@ def _cut_inside_args(data: dict, text: str, cut_in_string_at: int) -> bool:
     return bool(tail) and any(isinstance(v, str) and v.strip() == tail for v in args.values())
 
 
-def _candidate_objects(chunk: str) -> Iterator[dict]:
+def _candidate_objects(chunk: str, repair: bool = True) -> Iterator[dict]:
     """The objects one span yields, best reading first: itself if valid JSON, else json_repair's
     readings of it (which may hold several objects if our scanner was fooled, e.g. by an
     unbalanced single-quoted string). Lazy, so the slower second reading runs only when needed."""
     data = _strict_loads(chunk)
     if data is not None:
         yield from _objects_in(data)
+        return
+    if not repair:
         return
     chunk = _join_split_plan(chunk)
     # stream_stable=True keeps content intact (by default json_repair rstrips every repaired string

@@ -29,6 +29,7 @@ from autogpt_graph.graph.settings import Settings, get_settings
 from autogpt_graph.graph.runs.steps import INTERRUPT, RunStatus, Step
 from autogpt_graph.graph.state import AIConfig, RunOptions
 from autogpt_graph.nodes.build_prompt import stopped_at_limit
+from autogpt_graph.nodes.validate_json import stopped_on_unusable_replies
 
 # Runs end by task_complete, budget, cycle limit or the human, not by LangGraph's step cap.
 RECURSION_LIMIT = 10_000_000
@@ -126,7 +127,7 @@ class AgentRunner:
         status = self.status(thread_id)
         overrides = {k: v for k, v in overrides.items() if v is not None}
         if status.finished:
-            self._reopen_after_limit(status, overrides)
+            self._reopen(status, overrides)
         if status.waiting is not None and answer is None:
             raise AgentError(f"Run '{thread_id}' is waiting for your answer to its proposed command.")
         self.thread_id = thread_id
@@ -137,12 +138,13 @@ class AgentRunner:
         payload = Command(resume=answer) if status.waiting is not None else None
         return self._stream(payload, thread_id, ctx)
 
-    def _reopen_after_limit(self, status: RunStatus, overrides: dict) -> None:
+    def _reopen(self, status: RunStatus, overrides: dict) -> None:
         """A run that stopped at its continuous limit goes on when resumed with a higher limit or
-        without continuous mode: clear the stop as if summarise_memory had just run, which routes
-        to a new cycle. Any other ended run stays ended."""
+        without continuous mode, and one that stopped on unusable replies goes on with the model asked
+        again: clear the stop as if summarise_memory had just run, which routes to a new cycle. Any
+        other ended run stays ended."""
         higher = overrides.get("continuous_limit", 0) > status.cycle or overrides.get("continuous") is False
-        if not (stopped_at_limit(status.stop_reason) and higher):
+        if not (stopped_on_unusable_replies(status.stop_reason) or (stopped_at_limit(status.stop_reason) and higher)):
             hint = " (resume with a higher --continuous-limit to go on)" if stopped_at_limit(status.stop_reason) else ""
             raise AgentError(f"Run '{status.thread_id}' has already ended: {status.stop_reason or 'finished'}{hint}")
         self.graph.update_state(self._config(status.thread_id), {"stop_reason": None}, as_node="summarise_memory")

@@ -309,7 +309,7 @@ class _Handler(BaseHTTPRequestHandler):
                     headers={"x-should-retry": "false"},
                 )
                 return
-            if not isinstance(text, str):
+            if text is not None and not isinstance(text, str):  # None: "content": null, as some servers send
                 text = str(text)
             if body.get("stream"):
                 self._answer_stream(body, text)
@@ -341,7 +341,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.owner.usage is not None:
             return dict(self.owner.usage)
         prompt = _approx_tokens(_prompt_text(body))
-        completion = _approx_tokens(text)
+        completion = _approx_tokens(text or "")
         return {
             "prompt_tokens": prompt,
             "completion_tokens": completion,
