@@ -1,11 +1,38 @@
-"""What the CLI shows, in AutoGPT's words and colours."""
+"""What the CLI shows, in AutoGPT's words and colours.
+
+Much of what is printed came from a model, a file or a command: every such text goes through `shown`,
+which removes terminal control sequences (an escape sequence in a reply could retitle the terminal,
+write the clipboard with OSC 52, clear the screen or hide text) and caps its length.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 
 from rich.console import Console
 from rich.markup import escape
+
+# ESC-started sequences (CSI "ESC [ ... final", OSC "ESC ] ... BEL or ESC \\", DCS/SOS/PM/APC strings,
+# two-byte escapes), their 8-bit C1 forms, and every other control character but newline and tab.
+_CONTROL = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f]).*?(?:\x07|\x1b\\|\x9c|$)"
+    r"|\x9b[0-?]*[ -/]*[@-~]"
+    r"|\x1b[@-Z\\-_]?"
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]",
+    re.DOTALL,
+)
+SHOWN_CHARS = 2000  # per printed text; the full text stays in the checkpoint (`autogpt history`)
+
+
+def shown(text: object, limit: int = SHOWN_CHARS) -> str:
+    """`text` safe to print: control sequences removed, at most `limit` characters, rich markup escaped."""
+    text = _CONTROL.sub("", str(text))
+    if len(text) > limit:
+        text = text[:limit] + f"… ({len(text) - limit} more characters)"
+    return escape(text)
+
 
 console = Console(highlight=False, soft_wrap=True)  # long sentences stay on one line in logs
 AUTHORISE_HELP = (
@@ -15,51 +42,50 @@ AUTHORISE_HELP = (
 
 
 def show_ai_config(cfg: dict) -> None:
-    console.print(f"[green]{escape(cfg['ai_name'])}[/] here! I am at your service.")
-    console.print(f"[green]Name:[/] {escape(cfg['ai_name'])}")
-    console.print(f"[green]Role:[/] {escape(cfg['ai_role'])}")
+    console.print(f"[green]{shown(cfg['ai_name'])}[/] here! I am at your service.")
+    console.print(f"[green]Name:[/] {shown(cfg['ai_name'])}")
+    console.print(f"[green]Role:[/] {shown(cfg['ai_role'])}")
     console.print("[green]Goals:[/]")
     for goal in cfg["ai_goals"]:
-        console.print(f"- {escape(goal)}")
+        console.print(f"- {shown(goal)}")
     if cfg.get("api_budget"):
         console.print(f"[green]Budget:[/] ${cfg['api_budget']:.3f}")
 
 
 def show_thoughts(ai_name: str, thoughts: dict, command: dict | None) -> None:
-    console.print(f"[yellow]{escape(ai_name.upper())} THOUGHTS:[/] {escape(thoughts.get('text', ''))}")
+    console.print(f"[yellow]{shown(ai_name.upper())} THOUGHTS:[/] {shown(thoughts.get('text', ''))}")
     if thoughts.get("reasoning"):  # the lean prompt (small local model) asks for none
-        console.print(f"[yellow]REASONING:[/] {escape(thoughts['reasoning'])}")
+        console.print(f"[yellow]REASONING:[/] {shown(thoughts['reasoning'])}")
     plan = [line.lstrip("- ").strip() for line in thoughts.get("plan", "").splitlines() if line.strip()]
     if plan:
         console.print("[yellow]PLAN:[/]")
         for line in plan:
-            console.print(f"[green]-[/]  {escape(line)}")
+            console.print(f"[green]-[/]  {shown(line)}")
     if thoughts.get("criticism"):
-        console.print(f"[yellow]CRITICISM:[/] {escape(thoughts['criticism'])}")
+        console.print(f"[yellow]CRITICISM:[/] {shown(thoughts['criticism'])}")
     if command:
         args = json.dumps(command.get("args", {}), ensure_ascii=False)
         console.print(
-            f"[cyan]NEXT ACTION:[/]  COMMAND = [cyan]{escape(command['name'])}[/]  ARGUMENTS = [cyan]{escape(args)}[/]"
+            f"[cyan]NEXT ACTION:[/]  COMMAND = [cyan]{shown(command['name'])}[/]  ARGUMENTS = [cyan]{shown(args)}[/]"
         )
 
 
-def show_system(text: str, limit: int = 2000) -> None:
-    shown = text if len(text) <= limit else text[:limit] + f"… ({len(text) - limit} more characters)"
-    console.print(f"[yellow]SYSTEM:[/]  {escape(shown)}")
+def show_system(text: str, limit: int = SHOWN_CHARS) -> None:
+    console.print(f"[yellow]SYSTEM:[/]  {shown(text, limit)}")
 
 
 def show_note(text: str, style: str = "magenta") -> None:
-    console.print(f"[{style}]{escape(text)}[/]")
+    console.print(f"[{style}]{shown(text)}[/]")
 
 
 def show_error(text: str) -> None:
-    console.print(f"[red]Error:[/] {escape(text)}")
+    console.print(f"[red]Error:[/] {shown(text)}")
 
 
 def ask(prompt: str) -> str | None:
     """A line from the user, or None when there is no one to ask (stdin closed)."""
     try:
-        return console.input(f"[magenta]{escape(prompt)}[/] ")
+        return console.input(f"[magenta]{shown(prompt)}[/] ")
     except EOFError:
         console.print()  # end the prompt's line, so what follows starts on its own
         return None

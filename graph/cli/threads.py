@@ -45,8 +45,8 @@ def register(app: typer.Typer, friendly, drive) -> None:
                 table = _table("ID", "NAME", "STATUS", "CYCLES", "COST", "LAST UPDATE", "FORKED FROM")
                 for t in found:
                     origin = f"{t.forked_from['thread']} @ {t.forked_from['step']}" if t.forked_from else ""
-                    table.add_row(t.thread_id, t.name, t.status, str(t.cycles), f"${t.cost:.4f}",
-                                  t.updated[:19].replace("T", " "), origin)
+                    table.add_row(ui.shown(t.thread_id), ui.shown(t.name), ui.shown(t.status), str(t.cycles), f"${t.cost:.4f}",
+                                  t.updated[:19].replace("T", " "), ui.shown(origin))
                 ui.console.print(table)
                 return 0
 
@@ -65,7 +65,7 @@ def register(app: typer.Typer, friendly, drive) -> None:
                     ui.show_note(f"Run {thread} was forked from {origin['thread']} at step {origin['step']}.")
                 table = _table("STEP", "CYCLE", "NODE", "COMMAND", "RESULT")
                 for line in lines:
-                    table.add_row(str(line.step), str(line.cycle), line.node, line.command, line.result)
+                    table.add_row(str(line.step), str(line.cycle), line.node, ui.shown(line.command), ui.shown(line.result))
                 ui.console.print(table)
                 return 0
 
