@@ -21,6 +21,7 @@ from langgraph.types import Command
 from autogpt_graph.graph.runs import threads as time_travel
 from autogpt_graph.graph.builder import compile_graph
 from autogpt_graph.graph.runs.checkpointers import open_checkpointer
+from autogpt_graph.graph.runs.run_lock import holding_thread
 from autogpt_graph.graph.context import DEFAULT_WORKSPACE, AgentContext, make_context
 from autogpt_graph.graph.errors import AgentError
 from autogpt_graph.graph.llm.pricing import check_budget, check_priced
@@ -152,13 +153,15 @@ class AgentRunner:
     def _stream(self, payload: Any, thread_id: str, ctx: AgentContext, config: dict | None = None) -> Iterator[Step]:
         # durability="sync": each checkpoint is on disk before the next step starts, so a killed
         # process loses at most the step it was in. `config`: a past checkpoint's, to replay from it.
+        # The thread's lock is held while it streams: one process runs a thread at a time.
         config = {**self._config(thread_id), **(config or {})}
-        for chunk in self.graph.stream(payload, config, context=ctx, stream_mode="updates", durability="sync"):
-            for node, update in chunk.items():
-                if node == INTERRUPT:
-                    yield Step(INTERRUPT, dict(update[0].value))
-                else:
-                    yield Step(node, dict(update or {}))
+        with holding_thread(self.saver, thread_id):
+            for chunk in self.graph.stream(payload, config, context=ctx, stream_mode="updates", durability="sync"):
+                for node, update in chunk.items():
+                    if node == INTERRUPT:
+                        yield Step(INTERRUPT, dict(update[0].value))
+                    else:
+                        yield Step(node, dict(update or {}))
 
     # Time travel, in autogpt_graph.graph.runs.threads: list runs, read a run step by step, replay or fork from a step.
     def threads(self) -> list[time_travel.ThreadInfo]:
