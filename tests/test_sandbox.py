@@ -250,7 +250,7 @@ def test_shell_is_absent_unless_enabled(ws):
 
 def test_shell_denylist_and_allowlist(ws):
     deny = settings(execute_local_commands=True, shell_denylist="sudo,su,rm")
-    assert command_names("FOO=1 ls -l | /usr/bin/sudo x; (cd a && rm -rf b)") == ["ls", "sudo", "cd", "rm"]
+    assert command_names("FOO=1 ls -l | /usr/bin/sudo x; (cd a && rm -rf b)") == ["ls", "sudo", "x", "cd", "rm"]
     assert refusal("ls; sudo reboot", deny) == "Not allowed to run sudo: it is on the shell denylist."
     assert refusal("echo hi", deny) is None
     allow = settings(execute_local_commands=True, shell_command_control="allowlist", shell_allowlist="ls,cat")
@@ -260,6 +260,25 @@ def test_shell_denylist_and_allowlist(ws):
     shell = tools_for(ws, execute_local_commands=True, shell_denylist="sudo")["execute_shell"]
     with pytest.raises(PermissionError, match="denylist"):
         shell.invoke({"command_line": "sudo id"})
+
+
+@pytest.mark.parametrize("line", [
+    "env sudo id", "$(echo su)do id", "`echo su`do id", "timeout 5 sudo id", "nice -n 5 sudo id", "X=1 env -i sudo id",
+    "for i in 1; do sudo id; done", "if true; then su; fi", "echo $(sudo id)", "$SHELL -c id",
+])
+def test_the_denylist_looks_through_wrappers_and_refuses_built_names(line):
+    """`env sudo ...` and `$(echo su)do` ran past the denylist (issue 15)."""
+    deny = settings(execute_local_commands=True, shell_denylist="sudo,su")
+    assert refusal(line, deny) is not None
+
+
+@pytest.mark.parametrize(("line", "allowed"), [
+    ("ls -l | wc -l", True), ("env ls", False), ("timeout 5 cat a.txt", True), ("timeout 5 rm a.txt", False),
+    ("cat <(ls)", False), ("ls; python3 -c 'x'", False), ("ls && cat a > b.txt 2>&1", True),
+])
+def test_the_allowlist_checks_the_program_each_command_resolves_to(line, allowed):
+    allow = settings(execute_local_commands=True, shell_command_control="allowlist", shell_allowlist="ls,cat,wc,timeout")
+    assert (refusal(line, allow) is None) == allowed, refusal(line, allow)
 
 
 def test_banner_names_the_active_isolation():
