@@ -3,8 +3,11 @@ the model gets a clear result, and the run goes on."""
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
+import uuid
+from pathlib import Path
 
 import pytest
 
@@ -16,7 +19,7 @@ from autogpt_graph.nodes.execute_tool import run_steered
 from autogpt_graph.tools.execute import build_execute_tools
 from autogpt_graph.tools.process_limits import process_cap_kind
 from autogpt_graph.tools.registry import ToolRegistry
-from autogpt_graph.tools.sandbox import bwrap_usable, describe_isolation, minimal_env
+from autogpt_graph.tools.sandbox import bwrap_usable, describe_isolation, minimal_env, private_paths
 from autogpt_graph.tools.shell_policy import command_names, refusal
 from autogpt_graph.tools.workspace import Workspace
 from tests.helpers import reply, start_scripted
@@ -329,3 +332,23 @@ def test_limits_hold_without_bubblewrap_too(ws, monkeypatch):
     assert "time limit" in run_code(ws, "while True:\n    pass", **over)
     if process_cap_kind() != "none":
         assert "process" in run_code(ws, "import os\nwhile True:\n    os.fork()", sandbox_max_processes=16, **over)
+
+
+@needs_bwrap
+@pytest.mark.skipif(os.geteuid() != 0, reason="only an agent started as root can read root-only files")
+def test_code_cannot_read_root_only_files_though_nobody_is_root_outside(ws):
+    """Inside bubblewrap "nobody" is uid 0 outside when the agent runs as root, so root-owned 0600 files
+    visible in the sandbox were readable (issue 15): /etc/shadow, a key under the Python prefix."""
+    secret = Path(f"/etc/autogpt-sandbox-test-{uuid.uuid4().hex[:8]}")
+    secret.write_text("TOPSECRET\n")
+    secret.chmod(0o600)
+    private_paths.cache_clear()
+    try:
+        out = run_code(ws, f"for p in ({str(secret)!r}, '/etc/shadow'):\n"
+                           "    try:\n        print(p, repr(open(p).read()[:40]))\n"
+                           "    except OSError as e:\n        print(p, 'refused', e.errno)\n")
+    finally:
+        secret.unlink()
+        private_paths.cache_clear()
+    assert "TOPSECRET" not in out and "root:" not in out, out
+    assert str(secret) in out and "/etc/shadow" in out, out
