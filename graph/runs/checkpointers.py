@@ -63,10 +63,28 @@ def open_checkpointer(spec: str | None, workspace: Path, *, create: bool = True)
     conn = sqlite3.connect(str(path), check_same_thread=False)
     try:
         saver = SqliteSaver(conn)
-        saver.setup()
+        saver.setup()  # WAL mode
+        _bound_wal(conn)
         yield saver
     finally:
         conn.close()
+
+
+# The write-ahead log grows by ~180 KB a cycle (7 checkpoints) until SQLite folds it into the database at
+# 1,000 pages (4 MB), and then keeps its size. On a nearly full disk that growth is what fills it again
+# after space was freed. Folding every 256 pages (1 MB) and truncating the log to 1 MB bound it, and
+# a run that opens the database first folds and empties the log, giving its space back.
+WAL_PAGES = 256
+WAL_BYTES = 1 << 20
+
+
+def _bound_wal(conn: sqlite3.Connection) -> None:
+    conn.execute(f"PRAGMA wal_autocheckpoint={WAL_PAGES}")
+    conn.execute(f"PRAGMA journal_size_limit={WAL_BYTES}")
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.OperationalError:  # another process is writing: its own checkpoints will fold the log
+        pass
 
 
 @contextmanager
