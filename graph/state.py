@@ -122,3 +122,6 @@ class AgentState(TypedDict, total=False):
     stop_reason: str | None
     repeats: list | None  # [key of the last command run, times in a row] (autogpt_graph.graph.safety.loop_guard)
     forked_from: dict[str, Any] | None  # {"thread", "step"} when made by `fork` (autogpt_graph.graph.runs.threads)
+    # The workspace's files when the first cycle began (build_prompt), so that the run's own files can be
+    # told from its inputs; None: too many to list (tools/workspace.py START_FILES), or a run from before.
+    start_files: list[str] | None

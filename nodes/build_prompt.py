@@ -24,5 +24,8 @@ def build_prompt(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     limit = run.get("continuous_limit") or 0
     if run.get("continuous") and limit and cycle >= limit:
         return {"stop_reason": LIMIT_REACHED.format(limit=limit)}
-    return {"prompt": plan_prompt(ctx, {**state, "cycle": cycle + 1}), "cycle": cycle + 1, "invalid_replies": 0,
-            "push_backs": 0}
+    # Before the first cycle: what the workspace holds before the agent did anything (its inputs,
+    # never evidence of its work; graph/steering/nudges.py).
+    start = {"start_files": ctx.workspace.file_names()} if cycle == 0 else {}
+    return {"prompt": plan_prompt(ctx, {**state, **start, "cycle": cycle + 1}), "cycle": cycle + 1,
+            "invalid_replies": 0, "push_backs": 0, **start}

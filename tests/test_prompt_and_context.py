@@ -190,17 +190,17 @@ def test_nudge_when_a_goal_file_does_not_exist_yet(tmp_path):
     (ws.root / "done.md").write_text("x")
     cfg = {**AI_CONFIG, "ai_goals": ["Write a haiku to haiku.txt, e.g. about leaves", "Update done.md",
                                      "Check https://example.com/page.html and google.com"]}
-    state = {"ai_config": cfg, "history": _cycle(1, "list_files", "The directory is empty.", directory=".")}
+    state = {"ai_config": cfg, "history": _cycle(1, "list_files", "The directory is empty.", directory="."),
+             "start_files": ["done.md"]}
     assert nudges(state, ws) == ["Your goals name haiku.txt, which does not exist yet: compose its content "
                                  "yourself and save it with write_to_file."]
     (ws.root / "haiku.txt").write_text("leaves")
-    # All exist, but the run has written none of them: files there from the start are no sign of done.
-    assert nudges(state, ws) == []
-    state["history"] = state["history"] + _cycle(2, "write_to_file", "File written to successfully.",
-                                                 filename="haiku.txt", text="leaves")
-    assert nudges(state, ws) == ["The files your goals name exist now: haiku.txt, done.md. If that completes "
+    # All exist, but both were there when the run started: inputs are no sign of done.
+    assert nudges({**state, "start_files": ["done.md", "haiku.txt"]}, ws) == []
+    # haiku.txt is the run's own: named as its work, done.md (an input) not.
+    assert nudges(state, ws) == ["The files your goals name exist now: haiku.txt. If that completes "
                                  'your goals, respond with the command {"name": "task_complete", "args": '
-                                 '{"reason": "haiku.txt, done.md written"}}.']
+                                 '{"reason": "haiku.txt written"}}.']
 
 
 def test_disabled_commands_leave_the_prompt(tmp_path):

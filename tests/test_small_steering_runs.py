@@ -122,8 +122,10 @@ def test_a_no_op_once_the_goal_files_exist_finishes_the_run(runner, tmp_path):
     status = runner.status(runner.thread_id)
     # write, read; the same write again changes nothing: the run ends without a push-back (the 1.5B
     # model insisted on its no-op after one at the end of most runs, each costing a reply).
-    assert status.stop_reason == ("Task complete: haiku.txt written; ended by the runtime: the model repeated "
-                                  "a command that changes nothing")
+    assert status.stop_reason == (
+        "Task complete: ended by the runtime, not by the model: every file the goals name exists, and haiku.txt "
+        "did not exist when the run started; the model then repeated a command that changes nothing (the files' "
+        "contents were not checked)")
     assert status.cycle == 3 and status.usage["calls"]["think"] == 3
     assert not (runner.workspace / "other.txt").exists()
 
@@ -138,7 +140,9 @@ def test_another_look_after_a_push_back_once_the_work_is_written_finishes_the_ru
     start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
     status = runner.status(runner.thread_id)
     # Listed again (pushed back, task_complete offered), then another read: the runtime finishes.
-    assert status.stop_reason.startswith("Task complete: motto.txt, backup.txt written; ended by the runtime")
+    assert status.stop_reason.startswith(
+        "Task complete: ended by the runtime, not by the model: every file the goals name exists, and backup.txt "
+        "did not exist when the run started")  # motto.txt, the input, is not named as the run's work
     assert status.cycle == 4 and (runner.workspace / "backup.txt").read_text() == "Measure twice."
 
 

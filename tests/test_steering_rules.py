@@ -10,7 +10,7 @@ import pytest
 from autogpt_graph.graph.errors import AgentError
 from autogpt_graph.graph.llm.models import ModelHandle, ModelSet
 from autogpt_graph.graph.prompting.builder import system_prompt
-from autogpt_graph.graph.prompting.events import reply_event, result_event
+from autogpt_graph.graph.prompting.events import feedback_event, reply_event, result_event
 from autogpt_graph.graph.settings import Settings
 from autogpt_graph.graph.steering.base import ACCEPT, CommandOutput, Facts, Review, Steering
 from autogpt_graph.graph.steering.choice import choose_steering
@@ -35,13 +35,16 @@ def write(name: str, text: str) -> dict:
     return {"name": "write_to_file", "args": {"filename": name, "text": text}}
 
 
-def state_of(goals: list[str], *ran: tuple[dict, str, bool], retries: list[str] = ()) -> dict:
-    """A state whose history ran each (command, result, ok) in its own cycle."""
+def state_of(goals: list[str], *ran: tuple[dict, str, bool], retries: list[str] = (),
+             start: list[str] | None = ()) -> dict:
+    """A state whose history ran each (command, result, ok) in its own cycle; `start`: the files the
+    workspace held when the run started (None: not known)."""
     history = []
     for cycle, (command, result, ok) in enumerate(ran, 1):
         history += [reply_event(cycle, {"text": "next"}, command), result_event(cycle, command["name"], result, ok)]
     return {"ai_config": {"ai_name": "T", "ai_role": "r", "ai_goals": goals, "api_budget": 0.0},
-            "history": history, "cycle": len(ran) + 1, "prompt": {"retries": list(retries)}}
+            "history": history, "cycle": len(ran) + 1, "prompt": {"retries": list(retries)},
+            "start_files": None if start is None else list(start)}
 
 
 @pytest.fixture
@@ -95,13 +98,62 @@ def test_no_op_write_only_for_the_same_text(facts):
     assert no_op_write(write("a.txt", "other"), facts.workspace) is None
 
 
-def test_goal_files_done_needs_all_present_and_one_produced(facts):
+def test_goal_files_done_counts_only_files_the_run_created(facts):
     goals = ["Write a.txt and b.txt"]
     put(facts, "a.txt", "1")
-    assert goal_files_done(state_of(goals, (write("a.txt", "1"), "ok", True)), facts.workspace) == []
+    assert goal_files_done(state_of(goals, (write("a.txt", "1"), "ok", True)), facts.workspace) == []  # b.txt missing
     put(facts, "b.txt", "2")
-    assert goal_files_done(state_of(goals), facts.workspace) == []  # there from the start: no sign of work
-    assert goal_files_done(state_of(goals, (write("a.txt", "1"), "ok", True)), facts.workspace) == ["a.txt", "b.txt"]
+    assert goal_files_done(state_of(goals, start=["a.txt", "b.txt"]), facts.workspace) == []  # inputs: no sign of work
+    assert goal_files_done(state_of(goals, start=["a.txt"]), facts.workspace) == ["b.txt"]
+    assert goal_files_done(state_of(goals, start=[]), facts.workspace) == ["a.txt", "b.txt"]
+    assert goal_files_done(state_of(goals, start=None), facts.workspace) == []  # inputs not known: no claim
+
+
+# The transcripts of issue 16, as histories: the runtime must never take an input for the run's work.
+
+def test_an_overwritten_input_is_never_taken_for_the_work(facts):
+    """Told to follow instructions_1.txt, the model overwrote it; the runtime then ended the run on
+    the model's behalf, "instructions_1.txt written"."""
+    put(facts, "instructions_1.txt", "my own text")
+    goals = ["Follow the instructions in instructions_1.txt"]
+    overwrite = write("instructions_1.txt", "my own text")
+    state = state_of(goals, (read("instructions_1.txt"), "Write the word 'done' to output.txt", True),
+                     (overwrite, "File written to successfully.", True), start=["instructions_1.txt"])
+    review = SmallModelSteering().review(state, overwrite, facts)
+    assert review.action != "replace" and "task_complete" not in str(review.command or "")
+
+
+def test_running_the_inputs_code_is_never_taken_for_the_work(facts):
+    """Asked to fix sample_code.py until test.py passes, the model read, ran the failing test and tried a
+    snippet; the runtime ended the run, "sample_code.py, test.py written", having written neither."""
+    put(facts, "sample_code.py", "def two_sum(nums, target):\n    return None\n")
+    put(facts, "test.py", "from sample_code import two_sum\nassert two_sum([2, 7], 9) == [0, 1]\n")
+    goals = ["Fix sample_code.py so that test.py passes"]
+    run_test = {"name": "execute_python_file", "args": {"filename": "test.py"}}
+    state = state_of(goals, (read("sample_code.py"), "def two_sum...", True),
+                     (run_test, "AssertionError\nExit code: 1", False),
+                     ({"name": "execute_python_code", "args": {"code": "print(1)"}}, "1", True),
+                     start=["sample_code.py", "test.py"])
+    review = SmallModelSteering().review(state, read("sample_code.py"), facts)
+    assert review.action != "replace", review
+    assert goal_files_done(state, facts.workspace) == []
+
+
+def test_a_push_back_quotes_the_repeated_commands_own_result(facts):
+    """The model re-read essay.txt (its read had worked); the push-back said that read failed, quoting
+    another command's error ("File 'count.txt' does not exist")."""
+    essay = read("essay.txt")
+    history = [reply_event(1, {}, essay), feedback_event(1, "read it again later"),
+               reply_event(2, {}, read("count.txt")),
+               result_event(2, "read_file", "Error: File 'count.txt' does not exist.", False),
+               reply_event(3, {}, essay), result_event(3, "read_file", "Once upon a time", True)]
+    state = {**state_of(["Count the words of essay.txt into count.txt"]), "history": history[:4]}
+    assert failed_repeat(state, essay, facts.tools) is None  # essay's read never failed
+    assert unchanged_repeat(state, essay, facts.tools) is None  # it never ran: nothing to quote
+    state["history"] = history
+    assert failed_repeat(state, essay, facts.tools) is None
+    said = unchanged_repeat(state, essay, facts.tools)
+    assert "Once upon a time" in said and "count.txt" not in said
 
 
 def test_goal_files_untouched_only_before_any_command(facts):
@@ -166,7 +218,7 @@ def test_review_replaces_a_no_op_with_task_complete_once_the_goal_files_are_writ
     state = state_of(["Write a.txt"], (write("a.txt", "hi"), "ok", True))
     review = SmallModelSteering().review(state, write("a.txt", "hi"), facts)
     assert review.action == "replace" and review.command["name"] == "task_complete"
-    assert review.command["args"]["reason"].startswith("a.txt written; ended by the runtime")
+    assert review.command["args"]["reason"].startswith("ended by the runtime, not by the model: every file the goals name exists, and a.txt did not exist")
 
 
 def test_review_accepts_progress(facts):

@@ -12,8 +12,12 @@ checks the file system as it is at the time of the call; the sandbox will close 
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
+
+# At most this many file names are recorded as a run's inputs (a few tens of KB in one checkpoint).
+START_FILES = 2000
 
 # "file:/...", "file:///...", "http://...", "C:/...": anything that starts like a URL or a drive.
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:/")
@@ -84,3 +88,30 @@ class Workspace:
     def relative(self, path: Path) -> str:
         """`path` (inside the workspace) as a posix path relative to the root, for messages; "." for the root."""
         return Path(path).relative_to(self.root).as_posix()
+
+    def file_names(self, limit: int = START_FILES) -> list[str] | None:
+        """The regular files in the workspace (hidden ones and .autogpt left out), as posix paths
+        relative to the root, sorted; None when there are more than `limit`. Walked iteratively,
+        symlinked folders not followed."""
+        found: list[str] = []
+        stack = [self.root]
+        while stack:
+            folder = stack.pop()
+            try:
+                entries = os.scandir(folder)
+            except OSError:
+                continue
+            with entries:
+                for entry in entries:
+                    if entry.name.startswith("."):
+                        continue
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            stack.append(Path(entry.path))
+                        elif entry.is_file(follow_symlinks=False):
+                            found.append(self.relative(Path(entry.path)))
+                    except (OSError, ValueError):
+                        continue
+                    if len(found) > limit:
+                        return None
+        return sorted(found)

@@ -14,7 +14,7 @@ from autogpt_graph.graph.safety import loop_guard
 from autogpt_graph.graph.prompting.events import REPLY, RESULT, command_of, ok, result_of
 from autogpt_graph.graph.prompting.texts import render_steering as render
 from autogpt_graph.graph.steering.run_facts import (
-    RUNS_CODE, WRITES, goals_text, named_files, normalised, past_commands, read_only,
+    WRITES, goals_text, named_files, normalised, past_commands, read_only, result_for,
 )
 from autogpt_graph.graph.state import AgentState
 from autogpt_graph.tools.files import already_written
@@ -62,7 +62,10 @@ def unchanged_repeat(state: AgentState, command: dict, tools) -> str | None:
         if not earlier:
             continue
         if earlier == command:
-            seen = next((result_of(e) for e in history[i + 1:] if e["kind"] == RESULT), "")
+            own = result_for(history, i)
+            if own is None:  # it never ran (feedback instead): nothing it returned to quote
+                return None
+            seen = result_of(own)
             if any(_may_change(c, command, seen) for c in since if not read_only(c, tools)):
                 return None
             return render("unchanged_repeat", name=command["name"], result=seen[:300])
@@ -104,7 +107,7 @@ def failed_repeat(state: AgentState, command: dict, tools) -> str | None:
     for i in range(len(history) - 1, -1, -1):
         earlier = command_of(history[i])
         if earlier == command:
-            result = next((e for e in history[i + 1:] if e["kind"] == RESULT), None)
+            result = result_for(history, i)
             if result is None or ok(result):
                 return None
             return render("failed_repeat", name=command["name"], error=_error_of(result_of(result)))
@@ -130,22 +133,22 @@ def goal_file_notes(state: AgentState, workspace: Workspace) -> list[str]:
 
 
 def goal_files_done(state: AgentState, workspace: Workspace) -> list[str]:
-    """The files the goals name once every one of them exists and the run has produced one ([] while
-    one is missing, none is named, or all existed before and nothing wrote since)."""
+    """The files the goals name that this run created, once every file the goals name exists ([] while
+    one is missing, or when the run created none of them). A file that was there when the run started
+    is an input, and writing over it is no sign of the work being done: the 1.5B model overwrote
+    instructions_1.txt, and the runtime took that for its output."""
     named, missing = named_files(goals_text(state), workspace)
-    return named if named and not missing and _produced(state, named) else []
+    return created_by_run(state, named) if named and not missing else []
 
 
-def _produced(state: AgentState, named: list[str]) -> bool:
-    """Whether the run wrote to a file the goals name, or ran code that may have: files that exist
-    from the start (the task's input, a file to fix) are not a sign that the work is done (fix_average:
-    stats.py exists before the bug is fixed)."""
-    for command in past_commands(state):
-        if command.get("name") in RUNS_CODE:
-            return True
-        if command.get("name") in WRITES and str((command.get("args") or {}).get("filename", "")) in named:
-            return True
-    return False
+def created_by_run(state: AgentState, names: list[str]) -> list[str]:
+    """Those of `names` that were not in the workspace when the run started; none when that is not
+    known (a run from before it was recorded, or a workspace with too many files to list)."""
+    start = state.get("start_files")
+    if start is None:
+        return []
+    inputs = {normalised(name) for name in start}
+    return [name for name in names if normalised(name) not in inputs]
 
 
 def goal_files_untouched(state: AgentState, workspace: Workspace) -> list[str]:
@@ -172,5 +175,5 @@ def _goal_files(state: AgentState, workspace: Workspace | None) -> list[str]:
     named, missing = named_files(goals_text(state), workspace)
     if missing:
         return [render("goal_file_missing", files=", ".join(missing))]
-    done = named and _produced(state, named)
-    return [render("goal_files_written", files=", ".join(named))] if done else []
+    created = created_by_run(state, named)
+    return [render("goal_files_written", files=", ".join(created))] if created else []

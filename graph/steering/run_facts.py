@@ -12,7 +12,7 @@ import posixpath
 import re
 from pathlib import Path
 
-from autogpt_graph.graph.prompting.events import REPLY, command_of
+from autogpt_graph.graph.prompting.events import REPLY, RESULT, command_of, structure
 from autogpt_graph.graph.state import AgentState
 from autogpt_graph.tools.workspace import PathRefused, Workspace
 
@@ -36,6 +36,21 @@ def goals_text(state: AgentState) -> str:
 def past_commands(state: AgentState) -> list[dict]:
     """The commands of the model's replies in the history, oldest first (unreadable replies left out)."""
     return [c for e in state.get("history") or [] if e["kind"] == REPLY and (c := command_of(e))]
+
+
+def result_for(history: list, index: int) -> dict | None:
+    """The result of the reply at history[index]: the result event of the same cycle, of the same
+    command, right after it; None when it never ran (rejected with feedback, or a stop). Never the
+    next result of another cycle: a push-back quoted "File 'count.txt' does not exist" as the error
+    of a read of essay.txt that had worked."""
+    reply = history[index]
+    command = command_of(reply) or {}
+    for event in history[index + 1:]:
+        if event["cycle"] != reply["cycle"] or event["kind"] == REPLY:
+            return None
+        if event["kind"] == RESULT and structure(event).get("name") in (command.get("name"), ""):
+            return event
+    return None
 
 
 def read_only(command: dict, tools) -> bool:
