@@ -21,9 +21,8 @@ from autogpt_graph.graph.steering.base import Facts, Steering
 from autogpt_graph.graph.steering.choice import choose_steering
 from autogpt_graph.tools.memory_add import build_memory_add
 from autogpt_graph.tools.registry import ToolRegistry, build_registry
-from autogpt_graph.tools.workspace import Workspace
+from autogpt_graph.tools.workspace import DEFAULT_WORKSPACE, Workspace
 
-DEFAULT_WORKSPACE = "auto_gpt_workspace"
 
 
 @dataclass

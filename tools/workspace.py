@@ -16,6 +16,8 @@ import os
 import re
 from pathlib import Path
 
+# Where a run works when no folder is given (AutoGPT's name for it).
+DEFAULT_WORKSPACE = "auto_gpt_workspace"
 # At most this many file names are recorded as a run's inputs (a few tens of KB in one checkpoint).
 START_FILES = 2000
 

@@ -10,10 +10,7 @@ import typer
 from autogpt_graph.graph.cli import console as ui
 from autogpt_graph.graph.cli.errors import friendly
 from autogpt_graph.graph.errors import AgentError
-from autogpt_graph.graph.eval.challenge import load_suite
-from autogpt_graph.graph.eval.report import print_report, progress_line, write_json
-from autogpt_graph.graph.eval.runner import DEFAULT_CYCLES, SCRIPTED, RunResult, run_suite
-from autogpt_graph.graph.memory.agent_memory import check_backend
+from autogpt_graph.graph.eval.defaults import DEFAULT_CYCLES, SCRIPTED
 
 # The project's suite, wherever the command is run from.
 DEFAULT_SUITE = Path(__file__).resolve().parents[2] / "benchmarks" / "challenges"
@@ -37,6 +34,12 @@ def eval_command(
     """Run a challenge suite (agbenchmark's data.json format) and score it: pass, cycles, seconds, tokens."""
 
     def work() -> int:
+        # Imported when the command runs, so that `autogpt --help` stays fast.
+        from autogpt_graph.graph.eval.challenge import load_suite
+        from autogpt_graph.graph.eval.report import print_report, progress_line, write_json
+        from autogpt_graph.graph.eval.runner import RunResult, run_suite
+        from autogpt_graph.graph.memory.agent_memory import check_backend
+
         suite = suite_dir or DEFAULT_SUITE
         challenges = load_suite(suite, _names(only))
         memory = check_backend(use_memory)

@@ -9,12 +9,8 @@ import typer
 
 from autogpt_graph.graph.cli import console as ui
 from autogpt_graph.graph.cli.errors import friendly
-from autogpt_graph.graph.context import DEFAULT_WORKSPACE
 from autogpt_graph.graph.errors import AgentError
-from autogpt_graph.graph.memory.agent_memory import check_backend, namespace_of, open_store
-from autogpt_graph.graph.memory.ingest import IngestReport, ingest, plan_chunks
-from autogpt_graph.graph.memory.records import SHARED_NAMESPACE
-from autogpt_graph.graph.settings import get_settings
+from autogpt_graph.tools.workspace import DEFAULT_WORKSPACE
 
 
 def ingest_command(
@@ -29,7 +25,13 @@ def ingest_command(
     """Split files into overlapping chunks and add them to memory, recallable by later runs."""
 
     def work() -> int:
+        # Imported when the command runs, so that `autogpt --help` stays fast.
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        from autogpt_graph.graph.memory.agent_memory import check_backend, namespace_of, open_store
+        from autogpt_graph.graph.memory.ingest import IngestReport, ingest, plan_chunks
+        from autogpt_graph.graph.memory.records import SHARED_NAMESPACE
+        from autogpt_graph.graph.settings import get_settings
 
         settings = get_settings()
         backend = check_backend(use_memory or settings.memory_backend)

@@ -10,8 +10,7 @@ import typer
 from rich.table import Column, Table
 
 from autogpt_graph.graph.cli import console as ui
-from autogpt_graph.graph.context import DEFAULT_WORKSPACE
-from autogpt_graph.graph.runs.runner import AgentRunner
+from autogpt_graph.tools.workspace import DEFAULT_WORKSPACE
 
 # The same options as autogpt_graph.graph.cli.app's.
 WorkspaceOpt = Annotated[Path, typer.Option("-w", "--workspace-directory", help="Folder the agent works in.")]
@@ -37,6 +36,8 @@ def register(app: typer.Typer, friendly, drive) -> None:
         """List the runs: id, name, status, cycles, cost, last update."""
 
         def work() -> int:
+            from autogpt_graph.graph.runs.runner import AgentRunner  # when the command runs: --help stays fast
+
             with AgentRunner(workspace, checkpointer=checkpointer, create=False) as runner:
                 found = runner.threads()
                 if not found:
@@ -58,6 +59,8 @@ def register(app: typer.Typer, friendly, drive) -> None:
         """One line per step of a run: step, cycle, node, command, result."""
 
         def work() -> int:
+            from autogpt_graph.graph.runs.runner import AgentRunner  # when the command runs: --help stays fast
+
             with AgentRunner(workspace, checkpointer=checkpointer, create=False) as runner:
                 lines = runner.history(thread)
                 origin = lines[-1].forked_from
@@ -78,6 +81,8 @@ def register(app: typer.Typer, friendly, drive) -> None:
         """Re-run a run from step K: that step's node and every one after it run again (commands too)."""
 
         def work() -> int:
+            from autogpt_graph.graph.runs.runner import AgentRunner  # when the command runs: --help stays fast
+
             with AgentRunner(workspace, checkpointer=checkpointer, create=False) as runner:
                 steps = runner.replay(thread, step, continuous=continuous, continuous_limit=continuous_limit)
                 ui.show_note(f"Replaying {thread} from step {step}.")
@@ -102,6 +107,8 @@ def register(app: typer.Typer, friendly, drive) -> None:
         """Start a new run from step K of a run, with an edit; the original run stays as it was."""
 
         def work() -> int:
+            from autogpt_graph.graph.runs.runner import AgentRunner  # when the command runs: --help stays fast
+
             with AgentRunner(workspace, checkpointer=checkpointer, create=False) as runner:
                 new = runner.fork(thread, step, feedback=feedback, sets=set_ or [], command=command, new_thread_id=name)
                 ui.show_note(f"Forked {thread} at step {step} as {new}; {thread} is unchanged.")

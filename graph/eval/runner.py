@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.graph.eval.defaults import DEFAULT_CYCLES, SCRIPTED
 from autogpt_graph.graph.eval.challenge import SITE_PLACEHOLDER, Challenge
 from autogpt_graph.graph.eval.fixture_web import FixtureWeb
 from autogpt_graph.graph.eval.grading import grade
@@ -21,8 +22,6 @@ from autogpt_graph.graph.runs.runner import AgentRunner, Step
 from autogpt_graph.graph.settings import Settings, get_settings
 from autogpt_graph.graph.state import AIConfig
 
-SCRIPTED = "scripted"
-DEFAULT_CYCLES = 10
 # As AutoGPT's own benchmark entry point did: the task is the agent's single goal, no decomposition call.
 AI_NAME = "Auto-GPT"
 AI_ROLE = "a multi-purpose AI assistant."
