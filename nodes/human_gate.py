@@ -93,5 +93,5 @@ def human_gate(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
         reply_event(cycle, state.get("thoughts", {}), state.get("command") or {}, model),
         feedback_event(cycle, feedback, source, model),
     ]
-    critique = render("self_feedback", feedback=feedback) if source == "self" else None
-    return {"history": events, "command": None, "usage": usage, "critique": critique}
+    # The critique as data (the console labels it "SELF FEEDBACK:"; the history renders it for the model).
+    return {"history": events, "command": None, "usage": usage, "critique": feedback if source == "self" else None}

@@ -26,7 +26,7 @@ from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
 from autogpt_graph.tools.runtime import current_runtime
-from autogpt_graph.tools.workspace import PathRefused, Workspace
+from autogpt_graph.tools.workspace import PathRefused, Workspace, scan_tree
 
 # Limits (README, "Safety"): a read returns at most MAX_READ_BYTES (1 MiB: more text than any model's
 # context holds, while a 2 GB file no longer costs 4 GB of memory and minutes); list_files shows
@@ -249,44 +249,34 @@ def file_command(func):
 
 def _walk(top: Path, workspace: Workspace) -> tuple[list[str], list[str]]:
     """The regular files under `top` (relative to the workspace) and notes on what the caps left out.
-    Iterative (a tree thousands deep is no RecursionError); hidden entries (.autogpt, temp files)
-    skipped; symlinked folders not descended into; symlinks leading outside left out."""
+    Hidden entries (.autogpt, temp files) skipped; symlinked folders not entered; symlinks leading
+    outside left out."""
     found: list[str] = []
-    notes: list[str] = []
-    scanned, too_deep = 0, False
-    stack = [(top, 0)]
-    while stack:
-        folder, depth = stack.pop()
-        try:
-            entries = os.scandir(folder)
-        except OSError:
+    too_deep: list[bool] = []
+
+    def enter(folder: os.DirEntry, depth: int) -> bool:
+        if folder.name.startswith("."):
+            return False
+        if depth + 1 >= MAX_DEPTH:
+            too_deep.append(True)
+            return False
+        return True
+
+    for scanned, (entry, _) in enumerate(scan_tree(top, enter), 1):
+        if scanned > MAX_SCANNED:
+            return found, [f"stopped after looking at {MAX_SCANNED} entries"]
+        if entry.name.startswith("."):
             continue
-        with entries:
-            for entry in entries:
-                scanned += 1
-                if scanned > MAX_SCANNED:
-                    notes.append(f"stopped after looking at {MAX_SCANNED} entries")
-                    return found, notes
-                if entry.name.startswith("."):
-                    continue
-                try:
-                    if entry.is_dir(follow_symlinks=False):
-                        if depth + 1 < MAX_DEPTH:
-                            stack.append((Path(entry.path), depth + 1))
-                        else:
-                            too_deep = True
-                        continue
-                    if not entry.is_file():  # FIFOs, sockets, devices, dangling links
-                        continue
-                    rel = workspace.relative(Path(entry.path))
-                    if entry.is_symlink():
-                        workspace.resolve(rel)  # leave out links that lead outside the workspace
-                except (OSError, ValueError):
-                    continue
-                found.append(rel)
-    if too_deep:
-        notes.append(f"folders more than {MAX_DEPTH} levels down are not listed")
-    return found, notes
+        try:
+            if not entry.is_file():  # folders, FIFOs, sockets, devices, dangling links
+                continue
+            rel = workspace.relative(Path(entry.path))
+            if entry.is_symlink():
+                workspace.resolve(rel)  # leave out links that lead outside the workspace
+        except (OSError, ValueError):
+            continue
+        found.append(rel)
+    return found, [f"folders more than {MAX_DEPTH} levels down are not listed"] if too_deep else []
 
 
 def build_file_tools(workspace: Workspace) -> list[BaseTool]:

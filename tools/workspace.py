@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 # Where a run works when no folder is given (AutoGPT's name for it).
@@ -93,27 +94,38 @@ class Workspace:
 
     def file_names(self, limit: int = START_FILES) -> list[str] | None:
         """The regular files in the workspace (hidden ones and .autogpt left out), as posix paths
-        relative to the root, sorted; None when there are more than `limit`. Walked iteratively,
-        symlinked folders not followed."""
+        relative to the root, sorted; None when there are more than `limit`."""
         found: list[str] = []
-        stack = [self.root]
-        while stack:
-            folder = stack.pop()
-            try:
-                entries = os.scandir(folder)
-            except OSError:
+        for entry, _ in scan_tree(self.root, lambda folder, depth: not folder.name.startswith(".")):
+            if entry.name.startswith(".") or not _is(entry.is_file):
                 continue
-            with entries:
-                for entry in entries:
-                    if entry.name.startswith("."):
-                        continue
-                    try:
-                        if entry.is_dir(follow_symlinks=False):
-                            stack.append(Path(entry.path))
-                        elif entry.is_file(follow_symlinks=False):
-                            found.append(self.relative(Path(entry.path)))
-                    except (OSError, ValueError):
-                        continue
-                    if len(found) > limit:
-                        return None
+            found.append(self.relative(Path(entry.path)))
+            if len(found) > limit:
+                return None
         return sorted(found)
+
+
+def _is(check) -> bool:
+    """An os.DirEntry test (is_file, is_dir, ...) without following symlinks; False when it fails."""
+    try:
+        return check(follow_symlinks=False)
+    except OSError:
+        return False
+
+
+def scan_tree(top: str | Path, enter: Callable[[os.DirEntry, int], bool] | None = None) -> Iterator[tuple[os.DirEntry, int]]:
+    """Every entry under `top` with its depth (0: in `top`), walked iteratively, so a tree thousands
+    deep is no RecursionError. A folder (never a symlinked one) is entered when `enter(folder, depth)`
+    says so (default: always); unreadable folders are skipped."""
+    stack = [(str(top), 0)]
+    while stack:
+        folder, depth = stack.pop()
+        try:
+            entries = os.scandir(folder)
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                yield entry, depth
+                if _is(entry.is_dir) and (enter is None or enter(entry, depth)):
+                    stack.append((entry.path, depth + 1))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -36,7 +37,7 @@ def eval_command(
     def work() -> int:
         # Imported when the command runs, so that `autogpt --help` stays fast.
         from autogpt_graph.graph.eval.challenge import load_suite
-        from autogpt_graph.graph.eval.report import print_report, progress_line, write_json
+        from autogpt_graph.graph.eval.report import eta_note, print_report, progress_line, write_json
         from autogpt_graph.graph.eval.runner import RunResult, run_suite
         from autogpt_graph.graph.memory.agent_memory import check_backend
 
@@ -49,9 +50,11 @@ def eval_command(
 
         done: list[RunResult] = []
 
+        total, started = len(challenges) * repeat, time.monotonic()
+
         def progress(r: RunResult) -> None:
-            ui.console.print(progress_line(r))
             done.append(r)
+            ui.console.print(f"{progress_line(r)}  [dim]({eta_note(len(done), total, time.monotonic() - started)})[/]")
             if json_file:  # after every run, so an eval stopped early keeps what it measured
                 write_json(done, json_file, llm=llm, suite=str(suite), repeats=repeat, cycles=cycles)
 

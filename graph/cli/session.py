@@ -46,13 +46,21 @@ def _render(step: Step, ai_name: list[str], speaker=None) -> None:
         # The problem as the model is told it (an unusable reply, or a push-back), shortened.
         told = ((update.get("prompt") or {}).get("retries") or [""])[-1]
         count = update.get("invalid_replies") or update.get("push_backs")
-        ui.show_note(f"Asking the model again ({count}): {told[:240]}", "red")
+        ui.show_note(f"Asking the model again ({count}): {_shortened(told, 240)}", "red")
     elif step.node == "human_gate" and update.get("critique"):
         ui.show_note(f"SELF FEEDBACK: {update['critique']}")
     elif step.node == "execute_tool":
         for event in update.get("history", []):
             if event["kind"] == RESULT:
                 ui.show_system(event_text(event))
+
+
+def _shortened(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word boundary with an ellipsis (never mid-word)."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(" ,;:") + "…"
 
 
 def drive(runner: AgentRunner, steps: Iterator[Step], ai_name: str, speak: bool = False) -> int:

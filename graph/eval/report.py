@@ -11,6 +11,7 @@ from pathlib import Path
 from statistics import median
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from autogpt_graph.graph.eval.runner import RunResult
@@ -44,7 +45,14 @@ def summary(results: list[RunResult]) -> dict:
 def progress_line(r: RunResult) -> str:
     """One finished run, printed as it ends: "pass NAME #K: C cycles, S s" (and why it failed)."""
     mark = "[green]pass[/]" if r.passed else "[red]fail[/]"
-    return f"{mark} {r.challenge} #{r.repeat}: {r.cycles} cycles, {r.seconds:.1f} s" + ("" if r.passed else f" ({r.reason})")
+    why = "" if r.passed else f" ({escape(r.reason)})"  # the grader's words may quote model text: no markup
+    return f"{mark} {escape(r.challenge)} #{r.repeat}: {r.cycles} cycles, {r.seconds:.1f} s{why}"
+
+
+def eta_note(done: int, total: int, elapsed: float) -> str:
+    """ "k of N, about M:SS left", from the mean time of the runs so far."""
+    left = (total - done) * elapsed / done if done else 0.0
+    return f"{done} of {total}, about {int(left // 60)}:{int(left % 60):02d} left" if done < total else f"{done} of {total}"
 
 
 def results_table(results: list[RunResult]) -> Table:
