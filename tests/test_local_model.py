@@ -121,6 +121,7 @@ def test_run_through_the_local_openai_compatible_server(tmp_path):
         settings = Settings(
             _env_file=None, openai_base_url=base, smart_llm_model="local", fast_llm_model="local",
             smart_token_limit=4096, fast_token_limit=4096, max_reply_tokens=512, temperature=0.2, seed=SEED,
+            small_models="local",  # the small-model steering, as serve-local's banner suggests
         )
         # The lean command list the embedded model gets, as serve-local's banner suggests for this model.
         settings = settings.model_copy(update={"disabled_commands": settings.local_disabled_commands})

@@ -189,7 +189,7 @@ def serve_local(port, host, model) -> int:
     settings = get_settings()
     url = f"http://{host}:{port}/v1"
     ui.show_note(f"Serving {Path(path).name} as model 'local' at {url}. Use it with:")
-    ui.show_note(f"  OPENAI_BASE_URL={url} SMART_LLM_MODEL=local FAST_LLM_MODEL=local "
+    ui.show_note(f"  OPENAI_BASE_URL={url} SMART_LLM_MODEL=local FAST_LLM_MODEL=local SMALL_MODELS=local "
                  f"SMART_TOKEN_LIMIT={settings.local_context} DISABLED_COMMANDS={settings.local_disabled_commands} "
                  "autogpt run --llm openai ...", "cyan")
     command = [
