@@ -60,3 +60,27 @@ def test_errors_are_one_sentence(finished, args, fragments):
 def test_threads_in_an_empty_folder(folder):  # noqa: F811
     code, out = autogpt(folder, "threads", "-w", "nowhere")
     assert_one_error(code, out, "There is no run in")
+
+
+def test_ids_steps_and_nodes_stay_whole_at_80_columns_through_a_pipe(folder):  # noqa: F811
+    """`history` and `threads` at 80 columns (or piped, which rich treats as 80) cut the STEP, CYCLE and
+    NODE columns and thread ids to "cm…", exactly what replay and fork need (issue 20)."""
+    import subprocess
+
+    from tests.processes import cli, env
+
+    long_id = "run-20261204-004246-f3a40a-with-a-long-name"
+    code, out = autogpt(folder, "run", "-C", "good.yaml", "--llm", "script:S.yaml", "-w", "ws", "-c", "--thread", long_id)
+    assert code == 0, out
+    narrow = {**env(), "COLUMNS": "80"}
+    for args in (["threads", "-w", "ws"], ["history", "--thread", long_id, "-w", "ws"]):
+        done = subprocess.run([*cli(), *args], cwd=folder, env=narrow, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stdout + done.stderr
+        lines = done.stdout.splitlines()
+        assert all(len(line) <= 80 for line in lines), done.stdout
+        if args[0] == "threads":
+            assert any(long_id in line for line in lines), done.stdout
+        else:
+            steps = [line.split() for line in lines[1:] if line.strip()]
+            assert [int(s[0]) for s in steps] == list(range(len(steps))), done.stdout
+            assert {s[2] for s in steps} >= {"build_prompt", "think", "validate_json", "execute_tool"}, done.stdout

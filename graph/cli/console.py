@@ -26,12 +26,39 @@ _CONTROL = re.compile(
 SHOWN_CHARS = 2000  # per printed text; the full text stays in the checkpoint (`autogpt history`)
 
 
-def shown(text: object, limit: int = SHOWN_CHARS) -> str:
-    """`text` safe to print: control sequences removed, at most `limit` characters, rich markup escaped."""
+def plain(text: object, limit: int = SHOWN_CHARS) -> str:
+    """`text` safe to print as it is: control sequences removed, at most `limit` characters."""
     text = _CONTROL.sub("", str(text))
     if len(text) > limit:
         text = text[:limit] + f"… ({len(text) - limit} more characters)"
-    return escape(text)
+    return text
+
+
+def shown(text: object, limit: int = SHOWN_CHARS) -> str:
+    """`text` safe to print through rich: plain(), with rich markup escaped."""
+    return escape(plain(text, limit))
+
+
+def print_columns(headers: list[str], rows: list[list[str]], whole: set[str]) -> None:
+    """A table as plain lines that fit the console's width (80 when piped). The columns in `whole`
+    (what later commands take as input: thread ids, step and cycle numbers, node names) are never cut;
+    the others share what is left, cut with an ellipsis, dropped only when nothing is left."""
+    rows = [[plain(cell).replace("\n", " ") for cell in row] for row in rows]
+    natural = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
+    widths = list(natural)
+    flexible = [i for i, h in enumerate(headers) if h not in whole]
+    room = console.width - sum(natural[i] for i in range(len(headers)) if i not in flexible) - 2 * (len(headers) - 1)
+    for n, i in enumerate(sorted(flexible, key=lambda i: natural[i])):  # narrow ones whole first
+        widths[i] = max(0, min(natural[i], room // (len(flexible) - n)))
+        room -= widths[i]
+    shown_columns = [i for i in range(len(headers)) if widths[i] > 0]
+
+    def line(cells: list[str]) -> str:
+        out = [c if len(c) <= widths[i] else c[:widths[i] - 1] + "…" for i, c in ((i, cells[i]) for i in shown_columns)]
+        return "  ".join(c.ljust(widths[i]) for c, i in zip(out, shown_columns)).rstrip()
+
+    for cells in [headers, *rows]:
+        console.out(line(cells), highlight=False)
 
 
 console = Console(highlight=False, soft_wrap=True)  # long sentences stay on one line in logs

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.table import Column, Table
 
 from autogpt_graph.graph.cli import console as ui
 from autogpt_graph.tools.workspace import DEFAULT_WORKSPACE
@@ -20,11 +19,6 @@ StepOpt = Annotated[int, typer.Option("--step", help="The step (see `autogpt his
 Checkpointer = Annotated[Optional[str], typer.Option("--checkpointer", help="sqlite (default), sqlite:PATH, postgres://... or memory.")]
 Continuous = Annotated[Optional[bool], typer.Option("--continuous/--no-continuous", "-c", help="Override the run's mode for this session.")]
 Limit = Annotated[Optional[int], typer.Option("-l", "--continuous-limit", help="Override the cycle limit.")]
-
-
-def _table(*headers: str) -> Table:
-    """One line per row, cut with an ellipsis when the terminal is narrow."""
-    return Table(*(Column(h, no_wrap=True, overflow="ellipsis") for h in headers), box=None)
 
 
 def register(app: typer.Typer, friendly, drive) -> None:
@@ -43,12 +37,11 @@ def register(app: typer.Typer, friendly, drive) -> None:
                 if not found:
                     ui.show_note(f"No runs in {runner.workspace}.")
                     return 0
-                table = _table("ID", "NAME", "STATUS", "CYCLES", "COST", "LAST UPDATE", "FORKED FROM")
-                for t in found:
-                    origin = f"{t.forked_from['thread']} @ {t.forked_from['step']}" if t.forked_from else ""
-                    table.add_row(ui.shown(t.thread_id), ui.shown(t.name), ui.shown(t.status), str(t.cycles), f"${t.cost:.4f}",
-                                  t.updated[:19].replace("T", " "), ui.shown(origin))
-                ui.console.print(table)
+                rows = [[t.thread_id, t.name, t.status, str(t.cycles), f"${t.cost:.4f}", t.updated[:19].replace("T", " "),
+                         f"{t.forked_from['thread']} @ {t.forked_from['step']}" if t.forked_from else ""]
+                        for t in found]
+                headers = ["ID", "NAME", "STATUS", "CYCLES", "COST", "LAST UPDATE", "FORKED FROM"]
+                ui.print_columns(headers, rows, whole={"ID", "CYCLES"})
                 return 0
 
         friendly(debug, work)
@@ -66,10 +59,8 @@ def register(app: typer.Typer, friendly, drive) -> None:
                 origin = lines[-1].forked_from
                 if origin:
                     ui.show_note(f"Run {thread} was forked from {origin['thread']} at step {origin['step']}.")
-                table = _table("STEP", "CYCLE", "NODE", "COMMAND", "RESULT")
-                for line in lines:
-                    table.add_row(str(line.step), str(line.cycle), line.node, ui.shown(line.command), ui.shown(line.result))
-                ui.console.print(table)
+                rows = [[str(line.step), str(line.cycle), line.node, line.command, line.result] for line in lines]
+                ui.print_columns(["STEP", "CYCLE", "NODE", "COMMAND", "RESULT"], rows, whole={"STEP", "CYCLE", "NODE"})
                 return 0
 
         friendly(debug, work)
