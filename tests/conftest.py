@@ -1,5 +1,5 @@
 """Fixtures shared by the test modules: runners on a temporary workspace, with and without the
-small-model steering."""
+small-model steering, and the environment pointed at an OpenAI-compatible test server."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+import autogpt_graph.graph.settings
 
 from autogpt_graph.graph.runs.runner import AgentRunner
 from autogpt_graph.graph.settings import Settings
@@ -34,3 +36,19 @@ def folder(tmp_path) -> Path:
     (tmp_path / "good.yaml").write_text(yaml.safe_dump(GOOD_SETTINGS), "utf-8")
     write_script(tmp_path, WRITE_AND_FINISH, "S.yaml")
     return tmp_path
+
+
+@pytest.fixture
+def use_server(monkeypatch):
+    """Point the environment at a base URL with a key; returns fresh Settings (no .env file)."""
+
+    def use(base_url: str, key: str = "test-key", **overrides) -> Settings:
+        for name in ("OPENAI_API_BASE", "USE_AZURE", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("OPENAI_API_KEY", key)
+        monkeypatch.setenv("OPENAI_BASE_URL", base_url)
+        autogpt_graph.graph.settings.get_settings.cache_clear()
+        return Settings(_env_file=None, **overrides)
+
+    yield use
+    autogpt_graph.graph.settings.get_settings.cache_clear()

@@ -12,11 +12,9 @@ from autogpt_graph.graph.errors import AgentError
 from autogpt_graph.graph.llm.call import sane_count
 from autogpt_graph.graph.llm.pricing import check_budget, price_of
 from autogpt_graph.graph.runs.runner import AgentRunner
-from autogpt_graph.graph.settings import Settings
 from tests.helpers import AI_CONFIG, reply, run_to_end
 from tests.processes import assert_one_error, autogpt
 from tests.servers.openai_compat import OpenAICompatServer
-from tests.test_openai_endpoint_run import use_server  # noqa: F401 - the fixture
 
 
 def _writes():

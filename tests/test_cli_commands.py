@@ -42,3 +42,23 @@ def test_the_console_says_why_the_model_is_asked_again(tmp_path):
     out = done.stdout + done.stderr
     assert done.returncode == 0, out
     assert "Asking the model again (1): " in out and "JSON" in out.split("Asking the model again (1): ")[1].splitlines()[0]
+
+
+def test_a_devised_config_is_saved_and_offered_back(tmp_path):
+    """AutoGPT saves the name, role and goals the model devised to ai_settings.yaml, so the next start
+    offers "Welcome back" (issue 20)."""
+    import yaml
+
+    from tests.helpers import reply, write_script
+    from tests.processes import autogpt
+
+    decomposition = "Name: HaikuGPT\nDescription: a poet AI.\nGoals:\n- Write a haiku to haiku.txt\n- Shut down\n"
+    think = [reply("write_to_file", filename="haiku.txt", text="leaves fall"), reply("task_complete", reason="done")]
+    write_script(tmp_path, {"decompose": [decomposition], "think": think}, "S.yaml")
+    code, out = autogpt(tmp_path, "run", "Write a haiku to haiku.txt", "--llm", "script:S.yaml", "-c", "-w", "ws")
+    assert code == 0, out
+    saved = yaml.safe_load((tmp_path / "ai_settings.yaml").read_text())
+    assert saved["ai_name"] == "HaikuGPT" and saved["ai_goals"] == ["Write a haiku to haiku.txt", "Shut down"]
+    assert "ai_settings.yaml; the next `autogpt run` offers it back" in out
+    code, out = autogpt(tmp_path, "run", "--llm", "script:S.yaml", "-w", "ws2")  # no task: offered back
+    assert "Welcome back! Would you like me to return to being HaikuGPT?" in out

@@ -11,10 +11,9 @@ import yaml
 
 from autogpt_graph.graph.llm.call import MAX_REPLY_CHARS
 from autogpt_graph.graph.runs.runner import AgentRunner
-from tests.helpers import AI_CONFIG, WRITE_AND_FINISH, reply, run_to_end
+from tests.helpers import AI_CONFIG, WRITE_AND_FINISH, run_to_end
 from tests.processes import AI_SETTINGS, assert_one_error, autogpt
 from tests.servers.openai_compat import OpenAICompatServer
-from tests.test_openai_endpoint_run import use_server  # noqa: F401 - the fixture
 
 HUGE_THOUGHTS = json.dumps({"thoughts": {"text": "a" * 5_000_000}, "command": {"name": "list_files", "args": {"directory": "."}}})
 

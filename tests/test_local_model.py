@@ -49,6 +49,28 @@ def test_assembly_joins_parts_and_checks_the_hash(tmp_path):
     assert assemble(parts, target, good, progress=False).read_bytes() == b"GGUF-part-one|part-two|three"
 
 
+def test_ctrl_c_during_assembly_says_so_and_leaves_no_part_file(tmp_path, monkeypatch):
+    """It exited with no message and left a 235 MB .part file (issue 20)."""
+    import contextlib
+
+    import autogpt_graph.graph.llm.local_model as local_model
+
+    part = tmp_path / "p0.bin"
+    part.write_bytes(b"x" * 100)
+
+    @contextlib.contextmanager
+    def interrupted(*args):
+        def advance(n):
+            raise KeyboardInterrupt
+        yield advance
+
+    monkeypatch.setattr(local_model, "_progress", interrupted)
+    target = tmp_path / "cache" / "model.gguf"
+    with pytest.raises(AgentError, match="Interrupted while assembling the local model"):
+        assemble([part], target, "0" * 64, progress=False)
+    assert list(target.parent.iterdir()) == []
+
+
 def _installed() -> bool:
     try:
         import llama_cpp  # noqa: F401

@@ -8,7 +8,6 @@ import time
 
 import pytest
 
-import autogpt_graph.graph.settings
 from autogpt_graph.graph.errors import AgentError
 from autogpt_graph.graph.runs.runner import AgentRunner
 from autogpt_graph.graph.settings import Settings
@@ -22,22 +21,6 @@ def approx_tokens(text: str) -> int:  # how the test server counts usage (not ti
 
 def prompt_text(body: dict) -> str:
     return "".join(m["content"] for m in body["messages"])
-
-
-@pytest.fixture
-def use_server(monkeypatch):
-    """Point the environment at a base URL with a key; returns fresh Settings (no .env file)."""
-
-    def use(base_url: str, key: str = "test-key", **overrides) -> Settings:
-        for name in ("OPENAI_API_BASE", "USE_AZURE", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT"):
-            monkeypatch.delenv(name, raising=False)
-        monkeypatch.setenv("OPENAI_API_KEY", key)
-        monkeypatch.setenv("OPENAI_BASE_URL", base_url)
-        autogpt_graph.graph.settings.get_settings.cache_clear()
-        return Settings(_env_file=None, **overrides)
-
-    yield use
-    autogpt_graph.graph.settings.get_settings.cache_clear()
 
 
 def run(tmp_path, settings: Settings, llm: str = "openai") -> AgentRunner:

@@ -5,7 +5,6 @@ file is not a real GGUF, and the process is stopped before it gets that far)."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import time

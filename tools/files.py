@@ -26,7 +26,7 @@ from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
 from autogpt_graph.tools.runtime import current_runtime
-from autogpt_graph.tools.workspace import PathRefused, Workspace, scan_tree
+from autogpt_graph.tools.workspace import Workspace, scan_tree
 
 # Limits (README, "Safety"): a read returns at most MAX_READ_BYTES (1 MiB: more text than any model's
 # context holds, while a 2 GB file no longer costs 4 GB of memory and minutes); list_files shows

@@ -116,4 +116,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-    sys.exit(0)

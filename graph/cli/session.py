@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from autogpt_graph.graph.ai_settings import load_ai_settings
+from autogpt_graph.graph.ai_settings import load_ai_settings, save_ai_settings
 from autogpt_graph.graph.cli import console as ui
 from autogpt_graph.graph.cli.speech import start_speaker
 from autogpt_graph.graph.errors import AgentError
@@ -38,6 +38,9 @@ def _render(step: Step, ai_name: list[str], speaker=None) -> None:
     if step.node == "decompose_goals" and update.get("ai_config"):
         ai_name[0] = update["ai_config"]["ai_name"]
         ui.show_ai_config(update["ai_config"])
+        # As AutoGPT: the devised name, role and goals are saved, and the next start offers them back.
+        save_ai_settings(update["ai_config"], DEFAULT_SETTINGS_FILE)
+        ui.show_note(f"Saved to {DEFAULT_SETTINGS_FILE.resolve()}; the next `autogpt run` offers it back.")
     elif step.node == "validate_json" and update.get("command"):
         ui.show_thoughts(ai_name[0], update.get("thoughts", {}), update["command"])
         if speaker:

@@ -60,14 +60,22 @@ def assemble(parts: Sequence[Path], target: Path, sha256: str, *, progress: bool
     total = sum(p.stat().st_size for p in parts)
     digest = hashlib.sha256()
     tmp = target.with_name(target.name + ".part")
-    with _progress(progress, total, f"Assembling the local model ({total / 1e9:.1f} GB, once)") as advance:
-        with open(tmp, "wb") as out:
-            for part in parts:
-                with open(part, "rb") as src:
-                    while chunk := src.read(_CHUNK):
-                        digest.update(chunk)
-                        out.write(chunk)
-                        advance(len(chunk))
+    try:
+        with _progress(progress, total, f"Assembling the local model ({total / 1e9:.1f} GB, once)") as advance:
+            with open(tmp, "wb") as out:
+                for part in parts:
+                    with open(part, "rb") as src:
+                        while chunk := src.read(_CHUNK):
+                            digest.update(chunk)
+                            out.write(chunk)
+                            advance(len(chunk))
+    except KeyboardInterrupt:  # Ctrl-C: no half-written file left behind, and one sentence
+        tmp.unlink(missing_ok=True)
+        raise AgentError("Interrupted while assembling the local model; nothing was kept, and the next run "
+                         "assembles it again (about a minute).") from None
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
     if digest.hexdigest() != sha256:
         tmp.unlink(missing_ok=True)
         raise AgentError(
