@@ -84,3 +84,13 @@ def test_ids_steps_and_nodes_stay_whole_at_80_columns_through_a_pipe(folder):  #
             steps = [line.split() for line in lines[1:] if line.strip()]
             assert [int(s[0]) for s in steps] == list(range(len(steps))), done.stdout
             assert {s[2] for s in steps} >= {"build_prompt", "think", "validate_json", "execute_tool"}, done.stdout
+
+
+def test_fork_shows_its_feedback_and_counts_its_limit_from_the_fork(finished):
+    """fork's --feedback never appeared on the console, and `fork -l 1` counted from the run's start, so
+    a fork at cycle 1 stopped at once at its limit (issue 20)."""
+    code, out = autogpt(finished, "fork", "--thread", "T", "--step", "3", "--feedback", "use a nicer greeting",
+                        "--name", "G", "-c", "-l", "1", "-w", "ws")
+    assert code == 0, out
+    assert "Feedback the model sees next: use a nicer greeting" in out
+    assert "Continuous limit" not in out and "Task complete" in out, out

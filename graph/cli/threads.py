@@ -103,8 +103,12 @@ def register(app: typer.Typer, friendly, drive) -> None:
             with AgentRunner(workspace, checkpointer=checkpointer, create=False) as runner:
                 new = runner.fork(thread, step, feedback=feedback, sets=set_ or [], command=command, new_thread_id=name)
                 ui.show_note(f"Forked {thread} at step {step} as {new}; {thread} is unchanged.")
+                if feedback:
+                    ui.show_note(f"Feedback the model sees next: {ui.plain(feedback)}", "yellow")
                 runner.thread_id = new
-                steps = runner.resume(new, continuous=continuous, continuous_limit=continuous_limit)
+                # -l N: N cycles of the new run, counted from the fork (the state counts from the start).
+                limit = None if continuous_limit is None else runner.status(new).cycle + continuous_limit
+                steps = runner.resume(new, continuous=continuous, continuous_limit=limit)
                 return drive(runner, steps, (runner.status(new).ai_config or {}).get("ai_name", "AutoGPT"))
 
         friendly(debug, work)
