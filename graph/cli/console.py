@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Iterator
 
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 # ESC-started sequences (CSI "ESC [ ... final", OSC "ESC ] ... BEL or ESC \\", DCS/SOS/PM/APC strings,
 # two-byte escapes), their 8-bit C1 forms, and every other control character but newline and tab.
@@ -66,6 +68,24 @@ AUTHORISE_HELP = (
     "Enter 'y' to authorise command, 'y -N' to run N continuous commands, 's' to run self-feedback "
     "commands, 'n' to exit program, or enter feedback for {name}..."
 )
+
+
+def while_waiting(steps: Iterable, label: str = "Thinking...") -> Iterator:
+    """The steps, with a spinner and the elapsed time shown while the next one is awaited (the model
+    thinks for 5-30 s a cycle on 2 cores; AutoGPT showed "Thinking..."). Only on a terminal: piped
+    output gets no spinner lines."""
+    steps = iter(steps)
+    while True:
+        if console.is_terminal:
+            columns = (SpinnerColumn(), TextColumn(label), TimeElapsedColumn())
+            with Progress(*columns, console=console, transient=True) as progress:
+                progress.add_task(label, total=None)
+                step = next(steps, None)
+        else:
+            step = next(steps, None)
+        if step is None:
+            return
+        yield step
 
 
 def show_ai_config(cfg: dict) -> None:

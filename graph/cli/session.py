@@ -82,7 +82,7 @@ def _drive_steps(runner: AgentRunner, steps: Iterator[Step], ai_name: str, speak
     try:
         while True:
             waiting = None
-            for step in steps:
+            for step in ui.while_waiting(steps):
                 if step.node == INTERRUPT:
                     waiting = step.update
                 else:
