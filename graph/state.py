@@ -38,6 +38,9 @@ class RunOptions(TypedDict, total=False):
     continuous_limit: int  # 0 = no limit
     api_budget: float  # USD for a run whose goals the model devises; ai_settings carry their own
     workspace: str
+    # Whose `.autogpt/` holds the run's vector memory and file history: the workspace, except for a
+    # fork, which works in a folder of its own but keeps its origin's memory and records.
+    home: str
     memory: str  # vector memory backend: faiss, redis or none
     memory_namespace: str  # the agent's memory; default: its ai_name
 
@@ -125,3 +128,6 @@ class AgentState(TypedDict, total=False):
     # The workspace's files when the first cycle began (build_prompt), so that the run's own files can be
     # told from its inputs; None: too many to list (tools/workspace.py START_FILES), or a run from before.
     start_files: list[str] | None
+    # The record of the workspace's files after the last step that could change them (graph/file_history):
+    # the checkpoint that follows a step holds the files of that moment.
+    files: str | None

@@ -121,6 +121,13 @@ def show_system(text: str, limit: int = SHOWN_CHARS) -> None:
     console.print(f"[yellow]SYSTEM:[/]  {shown(text, limit)}")
 
 
+def show_diff_line(line: str) -> None:
+    """A unified diff line, coloured as git does (added green, removed red, hunk cyan)."""
+    style = "green" if line.startswith("+") else "red" if line.startswith("-") else "cyan" if line.startswith("@@") else ""
+    text = shown(line)
+    console.print(f"[{style}]{text}[/]" if style else text, highlight=False)
+
+
 def show_note(text: str, style: str = "magenta") -> None:
     console.print(f"[{style}]{shown(text)}[/]")
 

@@ -18,7 +18,7 @@ from autogpt_graph.graph.llm.models import check_model_spec
 from autogpt_graph.graph.llm.pricing import check_budget
 from autogpt_graph.graph.memory.agent_memory import check_backend
 from autogpt_graph.graph.prompting.events import RESULT, event_text
-from autogpt_graph.graph.runs.runner import INTERRUPT, AgentRunner, Step
+from autogpt_graph.graph.runs.runner import FILES_RESTORED, INTERRUPT, AgentRunner, Step
 from autogpt_graph.graph.settings import get_settings
 from autogpt_graph.nodes.validate_json import stopped_on_unusable_replies
 from autogpt_graph.tools.sandbox import describe_isolation
@@ -52,6 +52,8 @@ def _render(step: Step, ai_name: list[str], speaker=None) -> None:
         ui.show_note(f"Asking the model again ({count}): {_shortened(told, 240)}", "red")
     elif step.node == "human_gate" and update.get("critique"):
         ui.show_note(f"SELF FEEDBACK: {update['critique']}")
+    elif step.node == FILES_RESTORED:
+        ui.show_note(update["note"], "cyan")
     elif step.node == "execute_tool":
         for event in update.get("history", []):
             if event["kind"] == RESULT:
@@ -134,7 +136,7 @@ def ai_config_for(ai_settings: Path | None, task: str | None, skip_reprompt: boo
     return None, task.strip()
 
 
-def run(task, continuous, continuous_limit, ai_settings, skip_reprompt, gpt3only, gpt4only, workspace, thread,
+def run(*, task, continuous, continuous_limit, ai_settings, skip_reprompt, gpt3only, gpt4only, workspace, thread,
         llm, budget, checkpointer, allow_downloads, speak, use_memory, memory_namespace) -> int:
     """`autogpt run`: start a new run and drive it."""
     if continuous_limit and not continuous:
@@ -163,7 +165,7 @@ def run(task, continuous, continuous_limit, ai_settings, skip_reprompt, gpt3only
         return drive(runner, steps, cfg["ai_name"] if cfg else "AutoGPT", speak)
 
 
-def resume(thread, workspace, continuous, continuous_limit, checkpointer, allow_downloads, speak) -> int:
+def resume(*, thread, workspace, continuous, continuous_limit, checkpointer, allow_downloads, speak) -> int:
     """`autogpt resume`: continue a run from its last checkpoint and drive it."""
     with AgentRunner(workspace, checkpointer=checkpointer, create=False, settings=_settings(allow_downloads)) as runner:
         status = runner.status(thread)
@@ -180,7 +182,7 @@ def resume(thread, workspace, continuous, continuous_limit, checkpointer, allow_
         return drive(runner, steps, name, speak)
 
 
-def serve_local(port, host, model) -> int:
+def serve_local(*, port, host, model) -> int:
     """`autogpt serve-local`: become llama-cpp-python's OpenAI-compatible server for the local model."""
     try:
         import llama_cpp.server  # noqa: F401

@@ -10,11 +10,13 @@ from autogpt_graph.graph.state import AIConfig
 
 # LangGraph's name for an interrupt (the human gate waiting): the key of its stream update and its write channel.
 INTERRUPT = "__interrupt__"
+# Not a node: replay restored the workspace's files before running (update = {"note": one sentence}).
+FILES_RESTORED = "files_restored"
 
 
 @dataclass(frozen=True)
 class Step:
-    node: str  # a node name, or INTERRUPT when the human gate waits (update = the request)
+    node: str  # a node name, INTERRUPT when the human gate waits (update = the request), or FILES_RESTORED
     update: dict[str, Any]
 
 
@@ -27,6 +29,7 @@ class RunStatus:
     usage: dict[str, Any]
     next_nodes: tuple[str, ...]
     ai_config: AIConfig | None
+    workspace: str | None = None  # where the run's commands work (a fork's own folder)
 
     @property
     def finished(self) -> bool:
