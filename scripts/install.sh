@@ -18,6 +18,14 @@ if ! command -v bwrap >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [
   { apt-get install -y -qq bubblewrap || { apt-get update -qq && apt-get install -y -qq bubblewrap; }; } >/dev/null 2>&1 \
     || echo "Could not install bubblewrap; code will run with resource limits only." >&2
 fi
+# Debian's chromium is the browser of the web UI's test (tests/test_webui.py drives it with Playwright,
+# whose own browser download is not reachable everywhere). Optional here too: that test says why it skips.
+if [[ ",$extras," == *",test,"* ]] && ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 \
+   && [ "$(id -u)" = 0 ]; then
+  echo "Installing chromium for the web UI's browser test ..."
+  { apt-get install -y -qq chromium || { apt-get update -qq && apt-get install -y -qq chromium; }; } >/dev/null 2>&1 \
+    || echo "Could not install chromium; the web UI's browser test will be skipped (and fail under CI=true)." >&2
+fi
 stamp="$venv/.installed-$( (cat "$here/pyproject.toml"; echo "$extras") | sha1sum | cut -c1-12)"
 [ -f "$stamp" ] && exit 0
 

@@ -111,6 +111,26 @@ def serve_local(
     friendly(debug, work)
 
 
+@app.command("ui")
+def ui(
+    workspace: Workspace = Path(DEFAULT_WORKSPACE),
+    checkpointer: Annotated[Optional[str], typer.Option("--checkpointer", help="sqlite (default), sqlite:PATH or postgres://...")] = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on; anything but loopback needs --token.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8765,
+    token: Annotated[Optional[str], typer.Option("--token", envvar="AUTOGPT_UI_TOKEN", help="Access token the page asks for.")] = None,
+    debug: Debug = False,
+) -> None:
+    """A local web page for the workspace's runs: watch them live, answer the human gate, read the
+    history, replay and fork from a step, browse the files. Offline; nothing leaves the machine."""
+
+    def work() -> int:
+        from autogpt_graph.graph.webui.serve import serve
+
+        return serve(workspace=workspace, checkpointer=checkpointer, host=host, port=port, token=token)
+
+    friendly(debug, work)
+
+
 # threads, history, replay, fork
 cli_threads.register(app, friendly, lambda *args: _session().drive(*args))
 

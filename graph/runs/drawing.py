@@ -1,4 +1,5 @@
-"""The graph's picture, drawn offline: Mermaid text always, and a PNG through Graphviz.
+"""The graph's picture, drawn offline: Mermaid text always, a PNG through Graphviz, and an SVG for the
+web UI (Graphviz when pygraphviz is there, else a plain column of boxes drawn here).
 
 LangGraph's draw_mermaid_png() sends the diagram to a web service (mermaid.ink); draw_png() lays it
 out locally with pygraphviz instead (the `notebooks` extra; its wheel bundles Graphviz). Without
@@ -12,6 +13,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from html import escape
 from pathlib import Path
 
 NO_PNG = (
@@ -68,3 +70,37 @@ def show_graph(compiled, save_to: str | Path | None = None) -> bytes | None:
         return data
     display(Image(data))
     return data
+
+
+def svg(compiled) -> str:
+    """The picture as SVG text. Each node is an element with id "node-NAME", so a page can mark the
+    node that runs next with a class and no re-layout."""
+    graph = compiled.get_graph()
+    try:
+        import pygraphviz
+    except ImportError:
+        return _column_svg([node.id for node in graph.nodes.values()])
+    drawn = pygraphviz.AGraph(directed=True, rankdir="TB", bgcolor="transparent")
+    drawn.node_attr.update(shape="box", style="rounded,filled", fillcolor="white", fontname="sans-serif", fontsize="11")
+    drawn.edge_attr.update(fontname="sans-serif", fontsize="9", color="#888888")
+    for node in graph.nodes.values():
+        drawn.add_node(node.id, id=f"node-{node.id}", label=node.id.strip("_"))
+    for edge in graph.edges:
+        drawn.add_edge(edge.source, edge.target, style="dashed" if edge.conditional else "solid")
+    with _quiet_fontconfig():
+        data = drawn.draw(format="svg", prog="dot")
+    text = data.decode("utf-8")
+    return text[text.index("<svg"):]  # without the XML prolog and doctype, to be inlined in a page
+
+
+def _column_svg(names: list[str]) -> str:
+    """Without Graphviz: the nodes as a column of boxes in the order the builder added them."""
+    width, height, gap = 160, 28, 14
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width + 20}" height="{len(names) * (height + gap) + gap}">']
+    for i, name in enumerate(names):
+        y = gap + i * (height + gap)
+        parts.append(f'<g id="node-{escape(name)}" class="node"><title>{escape(name)}</title>'
+                     f'<rect x="10" y="{y}" width="{width}" height="{height}" rx="6" fill="white" stroke="#888"/>'
+                     f'<text x="{10 + width / 2}" y="{y + 18}" text-anchor="middle" font-size="11">{escape(name.strip("_"))}</text></g>')
+    parts.append("</svg>")
+    return "".join(parts)
