@@ -19,11 +19,16 @@ function el(tag, attrs, ...children) {
     else if (key === "text") node.textContent = value;
     else node.setAttribute(key, value === true ? "" : value);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
   return node;
+}
+// Replace a node's children, skipping the null/false that optional parts give.
+function fill(node, ...children) {
+  node.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false)
+    .map((c) => (c instanceof Node ? c : document.createTextNode(String(c)))));
 }
 const enc = encodeURIComponent;
 const money = (n) => "$" + Number(n || 0).toFixed(4);
@@ -144,14 +149,14 @@ function badge(state, reason) {
 function threadsPage() {
   const table = el("tbody");
   const form = newRunForm();
-  main.replaceChildren(
+  fill(main,
     el("h1", {}, "Runs"),
     el("table", { id: "threads" }, el("thead", {}, el("tr", {},
       ["Run", "Agent", "Status", "Cycles", "Tokens", "Cost", "Last update", "Forked from"].map((h) => el("th", {}, h)))), table),
     el("h2", {}, "Start a new run"), form);
   async function load() {
     const threads = await api("api/threads");
-    table.replaceChildren(...(threads.length ? threads.map((t) => el("tr", {
+    fill(table, ...(threads.length ? threads.map((t) => el("tr", {
       class: "clickable", "data-thread": t.thread_id, onclick: () => (location.hash = `#/thread/${enc(t.thread_id)}`),
     },
       el("td", {}, el("a", { href: `#/thread/${enc(t.thread_id)}` }, t.thread_id)),
@@ -211,7 +216,7 @@ function threadPage(id, tab) {
   const tabs = el("nav", { class: "tabs" }, ["live", "history", "files"].map((name) =>
     el("a", { href: `#/thread/${enc(id)}/${name}`, class: name === tab ? "active" : "", id: `tab-${name}` },
       { live: "Live", history: "History", files: "Files" }[name])));
-  main.replaceChildren(el("h1", {}, "Run ", el("span", { class: "mono", id: "thread-id" }, id)), meter,
+  fill(main, el("h1", {}, "Run ", el("span", { class: "mono", id: "thread-id" }, id)), meter,
     el("div", { class: "layout" }, el("div", { class: "side" }, graph), el("div", {}, tabs, body)));
   let status = null;
   attempt(async () => {
@@ -229,7 +234,7 @@ function threadPage(id, tab) {
     if (!s) return;
     status = s;
     const cfg = s.ai_config || {};
-    meter.replaceChildren(badge(s.state, s.reason), el("span", {}, "Agent ", el("b", {}, cfg.ai_name || "-")),
+    fill(meter, badge(s.state, s.reason), el("span", {}, "Agent ", el("b", {}, cfg.ai_name || "-")),
       el("span", {}, "Cycles ", el("b", { id: "cycles" }, s.cycle)), el("span", {}, "Tokens ", el("b", { id: "tokens" }, s.tokens)),
       el("span", {}, "Cost ", el("b", { id: "cost" }, money(s.cost))),
       s.state === "finished" ? el("span", { class: "muted", id: "stop-reason" }, s.reason || "finished") : null,
@@ -243,12 +248,19 @@ function threadPage(id, tab) {
   if (tab === "history") panes.history = historyPane(id, base, body);
   else if (tab === "files") panes.files = filesPane(base, body);
   else panes.live = livePane(base, body);
-  attempt(async () => showStatus(await api(base)));
+  // A status read by a request may arrive after newer ones from the stream: then it is dropped.
+  let streamed = 0;
+  const refresh = () => attempt(async () => {
+    const mark = streamed;
+    const s = await api(base);
+    if (streamed === mark) showStatus(s);
+  });
+  refresh();
   const stopStream = follow(`${base}/events`, (event) => {
     if (event.kind === "step" && panes.live) panes.live.step(event);
     if (event.kind === "end" && event.error) toast(event.error);
-    if (event.status) showStatus(event.status);
-    if (event.kind === "changed") attempt(async () => showStatus(await api(base)));
+    if (event.status) { streamed++; showStatus(event.status); }
+    if (event.kind === "changed") refresh();
     if ((event.kind === "end" || event.kind === "changed") && panes.history) panes.history.reload();
   });
   view.stop = stopStream;
@@ -272,7 +284,7 @@ function livePane(base, body) {
   const feed = el("div", { id: "feed" });
   const empty = el("p", { class: "muted", id: "feed-empty" },
     "Steps appear here as this server runs them. Steps run elsewhere (the CLI) are in History.");
-  body.replaceChildren(gate, summary, el("h2", {}, "Steps"), empty, feed);
+  fill(body, gate, summary, el("h2", {}, "Steps"), empty, feed);
   let waitingFor = null;
 
   function answer(text) {
@@ -286,7 +298,7 @@ function livePane(base, body) {
     waitingFor = key;
     const count = el("input", { id: "approve-count", type: "number", min: 1, value: 3 });
     const feedback = el("textarea", { id: "feedback", placeholder: "Feedback for the agent: it sees this and proposes again." });
-    gate.replaceChildren(el("h2", {}, "Waiting for your answer"),
+    fill(gate, el("h2", {}, "Waiting for your answer"),
       request.error ? el("p", { class: "muted" }, request.error) : null,
       thoughtsBlock(request.thoughts || {}), el("div", { id: "gate-command" }, commandBlock(request.command)),
       el("div", { class: "actions" },
@@ -307,7 +319,7 @@ function livePane(base, body) {
       empty.hidden = true;
       const card = stepCard(event);
       if (card) feed.append(card);
-      if (event.summary) summary.replaceChildren(el("h3", {}, "Running summary"), el("p", { id: "summary-text" }, event.summary));
+      if (event.summary) fill(summary, el("h3", {}, "Running summary"), el("p", { id: "summary-text" }, event.summary));
       summary.hidden = !event.summary && summary.hidden;
       window.autogptLatencies.push(Date.now() - event.at);
       if (card && document.activeElement?.tagName !== "TEXTAREA") card.scrollIntoView({ block: "nearest" });
@@ -356,15 +368,15 @@ function historyPane(id, base, body) {
   const table = el("tbody");
   const panel = el("div", { id: "step-panel" });
   const origin = el("p", { class: "muted" });
-  body.replaceChildren(origin, el("div", { class: "split" },
+  fill(body, origin, el("div", { class: "split" },
     el("table", { id: "history" }, el("thead", {}, el("tr", {}, ["Step", "Cycle", "Node", "Command", "Result", "Files"].map((h) => el("th", {}, h)))), table),
     panel));
   let selected = null;
   async function reload() {
     const data = await api(`${base}/history`);
-    origin.replaceChildren(data.forked_from ? el("span", {}, "Forked from ",
+    fill(origin, data.forked_from ? el("span", {}, "Forked from ",
       el("a", { href: `#/thread/${enc(data.forked_from.thread)}/history` }, data.forked_from.thread), ` at step ${data.forked_from.step}.`) : "");
-    table.replaceChildren(...data.steps.map((line) => el("tr", {
+    fill(table, ...data.steps.map((line) => el("tr", {
       class: `clickable ${line.step === selected ? "selected" : ""}`, "data-step": line.step, onclick: () => open(line.step),
     }, el("td", {}, line.step), el("td", {}, line.cycle), el("td", {}, line.node), el("td", { class: "mono" }, line.command),
       el("td", {}, line.result), el("td", { class: "mono" }, line.files.join(" ")))));
@@ -400,7 +412,7 @@ function historyPane(id, base, body) {
       attempt(async () => { await api(`${base}/replay`, { step }); location.hash = `#/thread/${enc(id)}`; });
     }
     const plan = s.plan ? el("pre", { id: "plan" }, pretty(s.plan)) : el("p", { class: "muted" }, "No prompt plan yet at this step.");
-    panel.replaceChildren(el("div", { class: "card" },
+    fill(panel, el("div", { class: "card" },
       el("h2", {}, `Step ${s.step}: ${s.node}`), el("p", { class: "muted mono" }, `cycle ${s.cycle} · checkpoint ${s.checkpoint}`),
       el("h3", {}, "Goals"), el("ol", { id: "state-goals" }, (cfg.ai_goals || []).map((g) => el("li", {}, g))),
       el("h3", {}, "Summary"), el("p", { id: "state-summary" }, s.summary || "(none yet)"),
@@ -434,16 +446,16 @@ function filesPane(base, body) {
   const list = el("ul", { id: "files", class: "files" });
   const viewer = el("div", { id: "file-view", class: "card" }, el("p", { class: "muted" }, "Pick a file to read it (read-only)."));
   const folder = el("p", { class: "muted mono" });
-  body.replaceChildren(folder, el("div", { class: "split" }, el("div", { class: "card" }, list), viewer));
+  fill(body, folder, el("div", { class: "split" }, el("div", { class: "card" }, list), viewer));
   attempt(async () => {
     const data = await api(`${base}/files`);
     folder.textContent = data.folder + (data.more ? " (the first files only)" : "");
-    list.replaceChildren(...(data.files.length ? data.files.map((f) => el("li", { "data-path": f.path, onclick: (e) => {
+    fill(list, ...(data.files.length ? data.files.map((f) => el("li", { "data-path": f.path, onclick: (e) => {
       list.querySelectorAll("li").forEach((li) => li.classList.remove("selected"));
       e.currentTarget.classList.add("selected");
       attempt(async () => {
         const file = await api(`${base}/files?path=${enc(f.path)}`);
-        viewer.replaceChildren(el("h3", { class: "mono" }, file.path, el("span", { class: "muted" }, ` ${file.size} bytes`)),
+        fill(viewer, el("h3", { class: "mono" }, file.path, el("span", { class: "muted" }, ` ${file.size} bytes`)),
           file.binary ? el("p", { class: "muted" }, "A binary file; not shown.") : el("pre", { id: "file-text" }, file.text),
           file.cut ? el("p", { class: "muted" }, "Cut: the file is longer.") : null);
       });
