@@ -8,6 +8,7 @@ import os
 import re
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from autogpt_graph.graph.settings import Settings
 from autogpt_graph.graph.webui import Guard, create_app
 from autogpt_graph.graph.webui.security import check_bind
 from autogpt_graph.graph.errors import AgentError
-from tests.helpers import AI_CONFIG, reply, run_script, write_script
+from tests.helpers import AI_CONFIG, FILLER, reply, run_script, write_script
 from tests.processes import assert_one_error, autogpt, cli, env
 
 SCRIPT = {
@@ -175,6 +176,30 @@ def test_runs_from_the_cli_show_up_and_runs_from_the_page_resume_from_the_cli(ui
     assert client.get(f"/api/threads/{thread}").json()["waiting"]["command"]["args"]["filename"] == "draft.txt"
 
 
+def test_pause_after_a_step_and_resume(ui, tmp_path):
+    client, headers, _ = ui
+    slow = write_script(tmp_path, {**FILLER, "delay": 0.2}, "slow.yaml")
+    thread = start(client, headers, f"script:{slow}", continuous=True, continuous_limit=3)
+    wait_for(client, thread, "running")
+    assert client.post(f"/api/threads/{thread}/pause", json={}, headers=headers).status_code == 200
+    status = wait_for(client, thread, "paused")
+    assert status["cycle"] < 3 and status["next"]
+    assert client.post(f"/api/threads/{thread}/resume", json={}, headers=headers).status_code == 200
+    status = wait_for(client, thread, "finished")
+    assert status["cycle"] == 3 and "limit" in status["reason"].lower()
+    refused = client.post(f"/api/threads/{thread}/pause", json={}, headers=headers)
+    assert refused.status_code == 400 and "nothing to pause" in refused.json()["error"]
+
+
+def test_the_graph_is_drawn_without_graphviz_too(monkeypatch):
+    from autogpt_graph.graph.builder import compile_graph
+    from autogpt_graph.graph.runs.drawing import svg
+
+    monkeypatch.setitem(sys.modules, "pygraphviz", None)  # as where pygraphviz is not installed
+    drawn = svg(compile_graph())
+    assert drawn.startswith("<svg") and 'id="node-human_gate"' in drawn
+
+
 def test_start_refusals_are_one_sentence(ui):
     client, headers, llm = ui
     cases = [
@@ -262,9 +287,9 @@ def browser_or_skip():
     return sync_playwright, expect
 
 
-def start_ui(folder: Path, ws: Path) -> tuple[subprocess.Popen, str]:
+def start_ui(folder: Path, ws: Path, *extra: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    proc = subprocess.Popen([*cli(), "ui", "-w", str(ws), "--port", str(port)], cwd=folder, env=env(),
+    proc = subprocess.Popen([*cli(), "ui", "-w", str(ws), "--port", str(port), *extra], cwd=folder, env=env(),
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 60
@@ -279,8 +304,39 @@ def start_ui(folder: Path, ws: Path) -> tuple[subprocess.Popen, str]:
     pytest.fail("autogpt ui did not listen within 60 s")
 
 
+def shoot(page, name: str) -> None:
+    """A screenshot of the whole page, from its top, for the README."""
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+
+
 def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.mark.slow
+def test_the_page_asks_for_the_token(tmp_path):
+    sync_playwright, expect = browser_or_skip()
+    proc, url = start_ui(tmp_path, tmp_path / "ws", "--token", "s3cret")
+    try:
+        with sync_playwright() as p:
+            browser = launch(p)
+            page = browser.new_page()
+            page.goto(url)
+            page.fill("#token-input", "s3cret")
+            page.click("#token-ok")
+            expect(page.locator("#threads")).to_contain_text("No runs yet")
+            browser.close()
+    finally:
+        stop(proc)
 
 
 @pytest.mark.slow
@@ -304,14 +360,14 @@ def test_in_a_real_browser(tmp_path):
             page.fill("#ai-role", "an AI that writes files for tests")
             page.fill("#ai-goals", "Write a greeting to a file\nThen shut down")
             page.fill("#llm", f"script:{script}")
-            page.screenshot(path=str(SCREENSHOTS / "runs.png"), full_page=True)
+            shoot(page, "runs.png")
             page.click("#start")
             page.wait_for_selector("#gate:not([hidden]) #approve")
             assert "hello.txt" in page.inner_text("#gate-command")
             assert page.locator('#feed .step[data-node="validate_json"]').count() == 1
             assert "I will greet the world." in page.inner_text("#feed")
             assert page.locator("#graph .node.current title").text_content() == "human_gate"
-            page.screenshot(path=str(SCREENSHOTS / "live.png"), full_page=True)
+            shoot(page, "live.png")
             page.click("#approve")
             page.wait_for_selector('#feed .step[data-node="execute_tool"]')
             expect(page.locator("#gate-command")).to_contain_text("draft.txt", timeout=30_000)
@@ -330,18 +386,18 @@ def test_in_a_real_browser(tmp_path):
             page.wait_for_selector("#fork-command")
             assert "hello.txt" in page.input_value("#fork-command")
             page.fill("#fork-command", json.dumps(EDITED))
-            page.screenshot(path=str(SCREENSHOTS / "history.png"), full_page=True)
+            shoot(page, "history.png")
             page.click("#fork-go")
             page.wait_for_url(re.compile(f"fork{k}-"))
             expect(page.locator("#gate-command")).to_contain_text("forked.txt", timeout=30_000)
+            shoot(page, "fork.png")
             page.click("#approve")
             page.wait_for_selector('#feed .step[data-node="execute_tool"]')
-            page.screenshot(path=str(SCREENSHOTS / "fork.png"), full_page=True)
             page.click("#tab-files")
             page.click('#files li[data-path="forked.txt"]')
             page.wait_for_selector("#file-text")
             assert page.inner_text("#file-text") == "Edited in the page"
-            page.screenshot(path=str(SCREENSHOTS / "files.png"), full_page=True)
+            shoot(page, "files.png")
 
             page.goto(url)
             page.wait_for_selector("#threads tbody tr[data-thread]")
@@ -349,8 +405,4 @@ def test_in_a_real_browser(tmp_path):
             assert outside == []
             browser.close()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)

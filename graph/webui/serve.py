@@ -20,5 +20,6 @@ def serve(*, workspace: Path, checkpointer: str | None, host: str, port: int, to
     if token:
         print("The page asks for the token given with --token.", flush=True)
     print("Press Ctrl-C to stop; runs started in the page pause after their current step.", file=sys.stderr, flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # An open page keeps its event stream open: without a deadline, Ctrl-C would wait for every tab.
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=2)
     return 0
