@@ -9,7 +9,9 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -31,6 +33,9 @@ from autogpt_graph.graph.runs.steps import INTERRUPT, RunStatus, Step
 from autogpt_graph.graph.state import AIConfig, RunOptions
 from autogpt_graph.nodes.build_prompt import stopped_at_limit
 from autogpt_graph.nodes.validate_json import stopped_on_unusable_replies
+
+# Contexts kept for resuming threads in this process (each holds its models and tools).
+KEPT_CONTEXTS = 64
 
 # Runs end by task_complete, budget, cycle limit or the human, not by LangGraph's step cap.
 RECURSION_LIMIT = 10_000_000
@@ -61,8 +66,10 @@ class AgentRunner:
             self.saver = self._opened.__enter__()
         self.graph = compile_graph(self.saver)
         self.thread_id: str | None = None
-        # The context of each thread run in this process, reused when it is resumed here.
-        self._contexts: dict[str, AgentContext] = {}
+        # The context of each thread run in this process, reused when it is resumed here; the most
+        # recent ones only, as a server runs many threads with one runner.
+        self._contexts: OrderedDict[str, AgentContext] = OrderedDict()
+        self._contexts_lock = threading.Lock()
 
     def close(self) -> None:
         if self._opened is not None:
@@ -93,8 +100,10 @@ class AgentRunner:
         context: AgentContext | None = None,
         memory: str | None = None,
         memory_namespace: str | None = None,
+        workspace: str | Path | None = None,
     ) -> Iterator[Step]:
-        """Start a new run on a task (the model devises name, role and goals) or an ai_config."""
+        """Start a new run on a task (the model devises name, role and goals) or an ai_config.
+        `workspace`: the run's own folder when it is not the runner's (the server's tasks)."""
         if not (task or ai_config):
             raise AgentError("Give the agent a task or an AI settings file.")
         thread_id = thread_id or new_thread_id()
@@ -103,7 +112,8 @@ class AgentRunner:
         self.thread_id = thread_id
         run = RunOptions(
             llm=llm, continuous=continuous, continuous_limit=continuous_limit, gpt3only=gpt3only,
-            gpt4only=gpt4only, workspace=str(self.workspace), api_budget=api_budget,
+            gpt4only=gpt4only, workspace=str(Path(workspace).resolve() if workspace else self.workspace),
+            api_budget=api_budget,
         )
         # Vector memory: faiss (default), redis or none; checked here so a typo fails before the run.
         run["memory"] = check_backend(memory or self.settings.memory_backend)
@@ -112,7 +122,7 @@ class AgentRunner:
         ctx = context or make_context(run, self.settings)
         budget = check_budget(api_budget or (ai_config or {}).get("api_budget") or 0)
         check_priced([(m.name, m.free) for m in (ctx.models.smart, ctx.models.fast)], budget, self.settings.model_prices)
-        self._contexts[thread_id] = ctx
+        self._keep(thread_id, ctx)
         initial: dict[str, Any] = {"run": run, "cycle": 0}
         if task:
             initial["task"] = task
@@ -135,9 +145,18 @@ class AgentRunner:
         values = self.graph.get_state(self._config(thread_id)).values
         ctx = context or (None if overrides else self._contexts.get(thread_id))
         if ctx is None:
-            ctx = self._contexts[thread_id] = make_context(values.get("run", {}), self.settings, overrides)
+            ctx = make_context(values.get("run", {}), self.settings, overrides)
+        if context is None:
+            self._keep(thread_id, ctx)
         payload = Command(resume=answer) if status.waiting is not None else None
         return self._stream(payload, thread_id, ctx)
+
+    def _keep(self, thread_id: str, ctx: AgentContext) -> None:
+        with self._contexts_lock:  # a server's request threads share the runner
+            self._contexts.pop(thread_id, None)
+            self._contexts[thread_id] = ctx
+            while len(self._contexts) > KEPT_CONTEXTS:
+                self._contexts.popitem(last=False)
 
     def _reopen(self, status: RunStatus, overrides: dict) -> None:
         """A run that stopped at its continuous limit goes on when resumed with a higher limit or
@@ -179,6 +198,9 @@ class AgentRunner:
     def fork(self, thread_id: str, step: int, **edits: Any) -> str:
         """A new thread from step K with edits (feedback=, sets=[FIELD=VALUE], command=); returns its id."""
         return time_travel.fork(self, thread_id, step, **edits)
+
+    def exists(self, thread_id: str) -> bool:
+        return bool(self.graph.get_state(self._config(thread_id)).values)
 
     def status(self, thread_id: str) -> RunStatus:
         snapshot = self.graph.get_state(self._config(thread_id))
