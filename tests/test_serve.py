@@ -4,7 +4,7 @@ task's workspace, the JSON errors (404, 422, 409), and a model failure that leav
 
 from __future__ import annotations
 
-import os
+import shutil
 import threading
 import uuid
 from collections.abc import Callable
@@ -32,9 +32,10 @@ def serve(tmp_path) -> Callable[..., AppServer]:
     """serve(script) -> a running server whose model replays `script`; stopped after the test."""
     started: list[AppServer] = []
 
-    def start(script, name: str = "script.yaml") -> AppServer:
+    def start(script, name: str = "script.yaml", workspaces: str = "ws", checkpointer: str | None = None) -> AppServer:
         path = write_script(tmp_path, script, name)
-        service = AgentService(tmp_path / "ws", llm=f"script:{path}", settings=Settings(_env_file=None))
+        service = AgentService(tmp_path / workspaces, llm=f"script:{path}", checkpointer=checkpointer,
+                               settings=Settings(_env_file=None))
         started.append(AppServer(service).__enter__())
         return started[-1]
 
@@ -177,6 +178,21 @@ def test_a_model_failure_ends_the_step_and_the_task_resumes(serve, tmp_path):
         assert steps[-1]["additional_output"]["stop_reason"] == "Task complete: all written"
         # a.txt was written once: its command did not run again.
         assert [r["command"] for s in steps for r in s["additional_output"]["results"]] == ["write_to_file"] * 2 + ["task_complete"]
+
+
+def test_a_server_with_the_workspaces_mounted_elsewhere_works_in_its_own_path(serve, tmp_path):
+    checkpoints = f"sqlite:{tmp_path / 'checkpoints.sqlite'}"
+    first = serve(WRITE_ABC, checkpointer=checkpoints)
+    with first.client() as api:
+        task = new_task(api, **GOALS)
+        step(api, task["task_id"])
+    first.__exit__(None, None, None)
+    shutil.copytree(tmp_path / "ws", tmp_path / "mounted")  # the shared folder, seen at another path
+    second = serve(WRITE_ABC, workspaces="mounted", checkpointer=checkpoints)
+    with second.client() as api:
+        step(api, task["task_id"], "y")
+    assert (tmp_path / "mounted" / task["task_id"] / "a.txt").read_text() == "A"
+    assert not (tmp_path / "ws" / task["task_id"] / "a.txt").exists()
 
 
 def test_two_requests_for_one_task_at_once_run_one_step(serve, tmp_path):

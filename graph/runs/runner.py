@@ -142,10 +142,9 @@ class AgentRunner:
         if status.waiting is not None and answer is None:
             raise AgentError(f"Run '{thread_id}' is waiting for your answer to its proposed command.")
         self.thread_id = thread_id
-        values = self.graph.get_state(self._config(thread_id)).values
         ctx = context or (None if overrides else self._contexts.get(thread_id))
         if ctx is None:
-            ctx = make_context(values.get("run", {}), self.settings, overrides)
+            ctx = make_context(status.run or {}, self.settings, overrides)
         if context is None:
             self._keep(thread_id, ctx)
         payload = Command(resume=answer) if status.waiting is not None else None
@@ -199,13 +198,17 @@ class AgentRunner:
         """A new thread from step K with edits (feedback=, sets=[FIELD=VALUE], command=); returns its id."""
         return time_travel.fork(self, thread_id, step, **edits)
 
-    def exists(self, thread_id: str) -> bool:
-        return bool(self.graph.get_state(self._config(thread_id)).values)
-
     def status(self, thread_id: str) -> RunStatus:
+        status = self.find(thread_id)
+        if status is None:
+            raise AgentError(f"There is no run '{thread_id}' in {self.workspace}; check --thread and -w.")
+        return status
+
+    def find(self, thread_id: str) -> RunStatus | None:
+        """The run's status, or None when there is no such run."""
         snapshot = self.graph.get_state(self._config(thread_id))
         if not snapshot.values:
-            raise AgentError(f"There is no run '{thread_id}' in {self.workspace}; check --thread and -w.")
+            return None
         waiting = next((i.value for t in snapshot.tasks for i in t.interrupts), None)
         values = snapshot.values
         return RunStatus(
@@ -218,4 +221,5 @@ class AgentRunner:
             # died (the next checkpoint never came); those tasks are still to be applied on resume.
             next_nodes=tuple(t.name for t in snapshot.tasks),
             ai_config=values.get("ai_config"),
+            run=values.get("run"),
         )

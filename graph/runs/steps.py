@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from autogpt_graph.graph.state import AIConfig
+from autogpt_graph.graph.state import AIConfig, RunOptions
 
 # LangGraph's name for an interrupt (the human gate waiting): the key of its stream update and its write channel.
 INTERRUPT = "__interrupt__"
@@ -27,6 +27,7 @@ class RunStatus:
     usage: dict[str, Any]
     next_nodes: tuple[str, ...]
     ai_config: AIConfig | None
+    run: RunOptions | None = None  # how the run was started (model, mode, workspace)
 
     @property
     def finished(self) -> bool:

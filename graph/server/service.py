@@ -63,7 +63,7 @@ class AgentService:
         options = TaskOptions.parse(task.additional_input)
         try:
             with holding_thread(self.runner.saver, task_id):
-                steps, answered = begin(self.runner, task, options, self.llm, body.input)
+                begun = begin(self.runner, task, options, self.llm, body.input)
                 number = len(self.store.steps(task)) + 1
                 created = now()
                 record = Step(task_id=task_id, step_id=str(uuid.uuid4()), name=f"step {number}", status="created",
@@ -72,7 +72,7 @@ class AgentService:
                               modified_at=created)
                 self.store.save_step(task, number, record.model_dump())  # seen as running meanwhile
                 before = artifacts.snapshot(task)
-                outcome = drive(self.runner, task, options, steps, answered)
+                outcome = drive(self.runner, task, begun)
                 record = record.model_copy(update={
                     "name": outcome.name, "status": "completed", "output": outcome.output,
                     "additional_output": outcome.additional_output, "is_last": outcome.is_last,

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from autogpt_graph.graph.errors import AgentError
 from autogpt_graph.graph.prompting.events import RESULT, event_text
 from autogpt_graph.graph.runs.run_lock import ThreadBusy
 from autogpt_graph.graph.runs.runner import INTERRUPT, AgentRunner, Step
@@ -56,37 +57,45 @@ def thoughts_text(ai_name: str, thoughts: dict, command: dict | None) -> str:
     return "\n".join(lines)
 
 
-def begin(runner: AgentRunner, task: TaskRecord, options: TaskOptions, llm: str,
-          answer: str | None) -> tuple[Iterator[Step], str | None]:
+@dataclass
+class Begun:
+    steps: Iterator[Step]
+    answer: str | None  # given to the waiting gate
+    ai_name: str
+
+
+def begin(runner: AgentRunner, task: TaskRecord, options: TaskOptions, llm: str, answer: str | None) -> Begun:
     """The task's graph steps from where it stopped, and the answer given to its gate if one waits.
     Nothing has run yet: a bad answer or an ended task is refused here. The caller holds the lock."""
     answer = (answer or "").strip() or None
-    if not runner.exists(task.task_id):
-        return runner.start(
+    status = runner.find(task.task_id)
+    if status is None:
+        return Begun(runner.start(
             task=None if options.ai_goals else task.input, ai_config=options.ai_config(task.input),
             thread_id=task.task_id, llm=llm, continuous=options.continuous,
             continuous_limit=options.continuous_limit, gpt3only=options.gpt3only, gpt4only=options.gpt4only,
             api_budget=options.api_budget, memory=options.memory, memory_namespace=options.memory_namespace,
             workspace=task.workspace,
-        ), None
-    status = runner.status(task.task_id)
+        ), None, (options.ai_config(task.input) or {}).get("ai_name", "AutoGPT"))
+    ai_name = (status.ai_config or {}).get("ai_name", "AutoGPT")
+    # The shared folder may be mounted elsewhere on this machine than where the task started: the
+    # run works in this server's copy of the path (a context made for each step here, not cached).
+    moved = {} if (status.run or {}).get("workspace") == str(task.workspace) else {"workspace": str(task.workspace)}
     if status.waiting is not None:
         answer = answer or "y"
         if parse_answer(answer).kind == "invalid":
             raise BadInput(f"{parse_answer(answer).text} (the step's input answers the proposed command)")
-        return runner.resume(task.task_id, answer), answer
+        return Begun(runner.resume(task.task_id, answer, **moved), answer, ai_name)
     if status.finished and not stopped_on_unusable_replies(status.stop_reason):
         raise Busy(f"Task '{task.task_id}' has ended ({status.stop_reason or 'finished'}); create a new task to go on.")
     # Mid-cycle (after a failure, or a gate that approved at the end of the last step), or stopped on
     # unusable replies, which asks the model again.
-    return runner.resume(task.task_id), None
+    return Begun(runner.resume(task.task_id, **moved), None, ai_name)
 
 
-def drive(runner: AgentRunner, task: TaskRecord, options: TaskOptions, steps: Iterator[Step],
-          answered: str | None) -> StepOutcome:
+def drive(runner: AgentRunner, task: TaskRecord, begun: Begun) -> StepOutcome:
     """Stream the graph steps to the end of the cycle; the caller holds the task's lock."""
-    known = runner.status(task.task_id).ai_config if runner.exists(task.task_id) else None
-    ai_name = (known or options.ai_config(task.input) or {}).get("ai_name", "AutoGPT")
+    steps, answered, ai_name = begun.steps, begun.answer, begun.ai_name
     lines: list[str] = []
     extra: dict[str, Any] = {"answer": answered, "results": []}
     gates_left = 1 if answered else 0  # the gate this step answers is passed; the next one ends the step
@@ -124,7 +133,8 @@ def drive(runner: AgentRunner, task: TaskRecord, options: TaskOptions, steps: It
     except ThreadBusy:
         raise
     except Exception as exc:  # noqa: BLE001 - the model or a node failed: the step says why, the task stays resumable
-        log.warning("step of task %s failed", task.task_id, exc_info=True)
+        # A model's failure is expected and said in one sentence; anything else gets its traceback logged.
+        log.warning("A step of task %s failed: %s", task.task_id, exc, exc_info=not isinstance(exc, AgentError))
         extra["error"] = str(exc) or type(exc).__name__
         lines.append(f"Error: {extra['error']} (the task is kept; step it again to retry)")
     finally:
