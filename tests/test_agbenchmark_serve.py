@@ -50,6 +50,7 @@ def agbenchmark() -> Path:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1500)  # the first run builds agbenchmark's venv (a few minutes)
 def test_agbenchmark_passes_write_file_and_read_file(tmp_path):
     exe = agbenchmark()
     write_script(tmp_path, SCRIPT, "S.yaml")

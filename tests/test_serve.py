@@ -8,7 +8,6 @@ import shutil
 import threading
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 
 import httpx
 import pytest
