@@ -5,6 +5,7 @@ task's workspace, the JSON errors (404, 422, 409), and a model failure that leav
 from __future__ import annotations
 
 import shutil
+import socket
 import threading
 import uuid
 from collections.abc import Callable
@@ -15,6 +16,7 @@ import pytest
 from autogpt_graph.graph.server.service import AgentService
 from autogpt_graph.graph.settings import Settings
 from tests.helpers import reply, write_script
+from tests.processes import assert_one_error, autogpt
 from tests.servers.agent_protocol import AppServer
 
 GOALS = {"ai_name": "TestGPT", "ai_role": "an AI that writes files for tests", "ai_goals": ["Write the files"]}
@@ -308,3 +310,19 @@ def test_errors_are_one_sentence_of_json(serve):
         assert "page_size" in error_of(api.get("/tasks", params={"page_size": 0}), 422)
         assert "file is missing" in error_of(api.post(f"/tasks/{tid}/artifacts", data={"relative_path": "x"}), 422)
         assert api.get("/tasks").json()["pagination"]["total_items"] == 1
+
+
+# --- the command -----------------------------------------------------------------------------------
+
+
+def test_serve_refuses_a_missing_script_and_a_busy_port_in_one_sentence(tmp_path):
+    code, out = autogpt(tmp_path, "serve", "--llm", "script:nope.yaml", "--workspaces", "ws")
+    assert_one_error(code, out, "The script file 'nope.yaml' does not exist")
+    write_script(tmp_path, WRITE_ABC, "S.yaml")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, out = autogpt(tmp_path, "serve", "--llm", "script:S.yaml", "--port", str(port))
+    assert_one_error(code, out, f"Cannot listen on 127.0.0.1:{port}", "choose another --port")
+    assert not (tmp_path / "agent_workspaces").exists()
