@@ -11,6 +11,7 @@ from pathlib import Path
 
 from autogpt_graph.graph.ai_settings import load_ai_settings, save_ai_settings
 from autogpt_graph.graph.cli import console as ui
+from autogpt_graph.graph.cli.run_log import run_log
 from autogpt_graph.graph.cli.speech import start_speaker
 from autogpt_graph.graph.errors import AgentError
 from autogpt_graph.graph.llm.local_model import NOT_INSTALLED, default_model_path
@@ -72,7 +73,13 @@ def drive(runner: AgentRunner, steps: Iterator[Step], ai_name: str, speak: bool 
     """Stream steps; at the human gate ask the user and resume with the answer."""
     speaker = start_speaker(runner.settings, ui.show_note) if speak else None
     try:
-        return _drive_steps(runner, steps, ai_name, speaker)
+        with run_log(runner.workspace):
+            ui.activity.info(f"Run {runner.thread_id} in {runner.workspace}")
+            try:
+                return _drive_steps(runner, steps, ai_name, speaker)
+            except Exception as exc:  # shown by the CLI's error handler; logged here with its traceback
+                ui.activity.error(f"Run {runner.thread_id} failed: {exc}", exc_info=True)
+                raise
     finally:
         if speaker:
             speaker.close()

@@ -137,7 +137,8 @@ class AgentRunner:
         values = self.graph.get_state(self._config(thread_id)).values
         ctx = context or (None if overrides else self._contexts.get(thread_id))
         if ctx is None:
-            ctx = self._contexts[thread_id] = make_context(values.get("run", {}), self.settings, overrides)
+            ctx = make_context(values.get("run", {}), self.settings, overrides)
+        self._contexts[thread_id] = ctx  # a given context goes on serving the thread's later resumes here
         payload = Command(resume=answer) if status.waiting is not None else None
         return self._stream(payload, thread_id, ctx)
 
