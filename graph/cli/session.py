@@ -19,7 +19,8 @@ from autogpt_graph.graph.llm.models import check_model_spec
 from autogpt_graph.graph.llm.pricing import check_budget
 from autogpt_graph.graph.memory.agent_memory import check_backend
 from autogpt_graph.graph.prompting.events import RESULT, event_text
-from autogpt_graph.graph.runs.runner import FILES_RESTORED, INTERRUPT, AgentRunner, Step
+from autogpt_graph.graph.llm.retries import RETRYING, notice
+from autogpt_graph.graph.runs.runner import FILES_RESTORED, INTERRUPT, NOTICE, AgentRunner, Step
 from autogpt_graph.graph.settings import get_settings
 from autogpt_graph.nodes.validate_json import stopped_on_unusable_replies
 from autogpt_graph.tools.sandbox import describe_isolation
@@ -55,6 +56,8 @@ def _render(step: Step, ai_name: list[str], speaker=None) -> None:
         ui.show_note(f"SELF FEEDBACK: {update['critique']}")
     elif step.node == FILES_RESTORED:
         ui.show_note(update["note"], "cyan")
+    elif step.node == NOTICE and update.get("kind") == RETRYING:
+        ui.show_note(notice(update), "yellow")
     elif step.node == "execute_tool":
         for event in update.get("history", []):
             if event["kind"] == RESULT:

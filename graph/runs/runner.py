@@ -29,7 +29,7 @@ from autogpt_graph.graph.memory.agent_memory import check_backend
 from autogpt_graph.graph.settings import Settings, get_settings
 from autogpt_graph.graph.file_history.diffing import FileChange
 from autogpt_graph.graph.file_history.restoring import Restored
-from autogpt_graph.graph.runs.steps import FILES_RESTORED, INTERRUPT, RunStatus, Step
+from autogpt_graph.graph.runs.steps import FILES_RESTORED, INTERRUPT, NOTICE, RunStatus, Step
 from autogpt_graph.graph.state import AIConfig, RunOptions
 from autogpt_graph.nodes.build_prompt import stopped_at_limit
 from autogpt_graph.nodes.validate_json import stopped_on_unusable_replies
@@ -163,7 +163,11 @@ class AgentRunner:
         with holding_thread(self.saver, thread_id):
             if before is not None and (restored := before()) is not None:
                 yield Step(FILES_RESTORED, {"note": restored.note})
-            for chunk in self.graph.stream(payload, config, context=ctx, stream_mode="updates", durability="sync"):
+            for mode, chunk in self.graph.stream(payload, config, context=ctx, stream_mode=["updates", "custom"],
+                                                 durability="sync"):
+                if mode == "custom":
+                    yield Step(NOTICE, dict(chunk))
+                    continue
                 for node, update in chunk.items():
                     if node == INTERRUPT:
                         yield Step(INTERRUPT, dict(update[0].value))
