@@ -74,10 +74,11 @@ def after_summarise(state: AgentState) -> str:
     return END if _stopped(state) else "build_prompt"
 
 
-def build_graph(context_schema: type = AgentContext) -> StateGraph:
+def build_graph(context_schema: type = AgentContext, input_schema: type | None = None) -> StateGraph:
     """The uncompiled graph; compile it with your own checkpointer, or reuse its nodes.
-    `context_schema`: what callers pass as `context=` (autogpt_graph.graph.studio.app gives plain run options)."""
-    g = StateGraph(AgentState, context_schema=context_schema)
+    `context_schema`: what callers pass as `context=` (autogpt_graph.graph.studio.app gives plain run
+    options); `input_schema`: what a run starts with (default: the whole state; Studio's: RunInput)."""
+    g = StateGraph(AgentState, context_schema=context_schema, input_schema=input_schema)
     for name, fn in NODES.items():
         g.add_node(name, fn)
     g.add_conditional_edges(START, route_start, ["decompose_goals", "build_prompt"])
