@@ -21,6 +21,7 @@ from langgraph.types import Command
 from autogpt_graph.graph.runs import threads as time_travel
 from autogpt_graph.graph.builder import compile_graph
 from autogpt_graph.graph.runs.checkpointers import open_checkpointer
+from autogpt_graph.graph.runs.interrupting import interrupt_stops_generation
 from autogpt_graph.graph.runs.run_lock import holding_thread
 from autogpt_graph.graph.context import DEFAULT_WORKSPACE, AgentContext, make_context
 from autogpt_graph.graph.errors import AgentError
@@ -160,7 +161,7 @@ class AgentRunner:
         # The thread's lock is held while it streams: one process runs a thread at a time; `before`
         # (a replay's restore of the files) runs under it too.
         config = {**self._config(thread_id), **(config or {})}
-        with holding_thread(self.saver, thread_id):
+        with holding_thread(self.saver, thread_id), interrupt_stops_generation():
             if before is not None and (restored := before()) is not None:
                 yield Step(FILES_RESTORED, {"note": restored.note})
             for mode, chunk in self.graph.stream(payload, config, context=ctx, stream_mode=["updates", "custom"],
