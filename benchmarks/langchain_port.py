@@ -238,7 +238,7 @@ def run_port_challenge(
         calls = CommandModel(ctx, {"usage": {}})
         with using_runtime(ToolRuntime(ask=calls.ask, room=calls.room)), contextlib.redirect_stdout(replies or io.StringIO()):
             try:
-                stop = f"Task complete: {agent.run([challenge.task_for(run.site_url)])}"
+                stop = f"Task complete: {agent.run(challenge.goals_for(run.site_url))}"
             except RunEnded as exc:
                 stop = str(exc)
             except AgentError as exc:  # the model failed (e.g. a prompt over its context): the run ends there

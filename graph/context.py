@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from autogpt_graph.graph.file_history.recorder import FileHistory
 from autogpt_graph.graph.memory.agent_memory import AgentMemory
 from autogpt_graph.graph.llm.models import ModelSet, make_models
 from autogpt_graph.graph.prompting.texts import check_prompts
@@ -37,6 +38,14 @@ class AgentContext:
     memory: AgentMemory | None = None  # vector memory; None or backend "none" = off
     # What steers the model beyond AutoGPT v0.3.0 (graph/steering/); the base class steers nothing.
     steering: Steering = field(default_factory=Steering)
+    files: FileHistory | None = None  # records the workspace after each step; None = FILE_HISTORY off
+
+    def record_files(self, state: AgentState) -> dict:
+        """The state update that keys the workspace's files now to the checkpoint that follows."""
+        if self.files is None:
+            return {}
+        record = self.files.record(self.workspace.root, state.get("files"))
+        return {"files": record} if record != state.get("files") else {}
 
     @property
     def facts(self) -> Facts:
@@ -65,14 +74,24 @@ def make_context(run: RunOptions, settings: Settings | None = None, overrides: d
     models = make_models(
         run.get("llm", "auto"), settings, gpt3only=run.get("gpt3only", False), gpt4only=run.get("gpt4only", False)
     )
-    memory = AgentMemory(run.get("memory"), workspace.root, settings)
+    home = run_home(run, workspace)
+    memory = AgentMemory(run.get("memory"), home, settings)
     check_prompts()  # a broken prompt file fails here, before the run starts
     steering = choose_steering(settings, models)
     tools = run_tools(workspace, settings, memory, small=models.small).with_aliases(dict(steering.aliases))
     return AgentContext(
         models=models, tools=tools, workspace=workspace, settings=settings,
         run_overrides=dict(overrides or {}), memory=memory, steering=steering,
+        files=file_history(home, settings),
     )
+
+
+def run_home(run: RunOptions, workspace: Workspace) -> Path:
+    return Path(run.get("home") or workspace.root)
+
+
+def file_history(home: Path, settings: Settings) -> FileHistory | None:
+    return FileHistory(home, settings.file_history_max_bytes) if settings.file_history else None
 
 
 _built: dict[tuple, AgentContext] = {}

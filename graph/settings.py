@@ -85,6 +85,11 @@ class Settings(BaseSettings):
     embedding_dimensions: int | None = None
     memory_recall_k: int = 5  # memories recalled into each prompt, at most
 
+    # The workspace's files recorded after every step, for replay, fork and checkout (graph/file_history);
+    # files larger than the limit are recorded by hash and size only.
+    file_history: bool = True
+    file_history_max_bytes: int = 16 << 20
+
     # How many invalid replies in a row before the run stops.
     max_json_retries: int = 3
     # What steers the model beyond AutoGPT v0.3.0 (graph/steering/): "auto" = the small-model steering

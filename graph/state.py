@@ -12,7 +12,11 @@ Secrets and live objects (models, tools) never enter state: they live in the run
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any, NotRequired, TypedDict
+from typing import Annotated, Any
+
+# typing_extensions' TypedDict: pydantic derives JSON schemas from it on Python 3.11 (Studio's form,
+# get_input_jsonschema), which it refuses for typing.TypedDict before 3.12.
+from typing_extensions import NotRequired, TypedDict
 
 from langgraph.channels.delta import DeltaChannel
 
@@ -38,8 +42,20 @@ class RunOptions(TypedDict, total=False):
     continuous_limit: int  # 0 = no limit
     api_budget: float  # USD for a run whose goals the model devises; ai_settings carry their own
     workspace: str
+    # Whose `.autogpt/` holds the run's vector memory and file history: the workspace, except for a
+    # fork, which works in a folder of its own but keeps its origin's memory and records.
+    home: str
     memory: str  # vector memory backend: faiss, redis or none
     memory_namespace: str  # the agent's memory; default: its ai_name
+
+
+class RunInput(TypedDict, total=False):
+    """What a user starts a run with (the server graph's input schema, so Studio's form shows these
+    and not the internal state): a task or AutoGPT's ai_settings, and the run's options."""
+
+    task: str
+    ai_config: AIConfig
+    run: RunOptions
 
 
 class Event(TypedDict):
@@ -125,3 +141,6 @@ class AgentState(TypedDict, total=False):
     # The workspace's files when the first cycle began (build_prompt), so that the run's own files can be
     # told from its inputs; None: too many to list (tools/workspace.py START_FILES), or a run from before.
     start_files: list[str] | None
+    # The record of the workspace's files after the last step that could change them (graph/file_history):
+    # the checkpoint that follows a step holds the files of that moment.
+    files: str | None

@@ -152,6 +152,8 @@ def execute_tool(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
         update["usage"] = usage
     if memory and memory.cursor:
         update["memory_cursor"] = memory.cursor
+    # After the command and its saved output: the files this step leaves, for replay and fork.
+    update.update(ctx.record_files(state))
     if command["name"] == "task_complete":
         update["stop_reason"] = f"Task complete: {command['args'].get('reason', '')}"
     return update

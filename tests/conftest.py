@@ -12,6 +12,8 @@ import autogpt_graph.graph.settings
 
 from autogpt_graph.graph.runs.runner import AgentRunner
 from autogpt_graph.graph.settings import Settings
+from autogpt_graph.tools.files import build_file_tools
+from autogpt_graph.tools.workspace import Workspace
 from tests.helpers import WRITE_AND_FINISH, write_script
 from tests.processes import GOOD_SETTINGS
 
@@ -28,6 +30,18 @@ def steered_runner(tmp_path):
     """A runner whose every model gets the small-model steering (STEERING=small)."""
     with AgentRunner(tmp_path / "ws", settings=Settings(_env_file=None, steering="small")) as r:
         yield r
+
+
+@pytest.fixture
+def ws(tmp_path) -> Workspace:
+    """An empty workspace."""
+    return Workspace(tmp_path / "ws")
+
+
+@pytest.fixture
+def file_tools(ws: Workspace) -> dict:
+    """The file commands bound to `ws`, by name, driven as the graph drives them (tool.invoke(args))."""
+    return {t.name: t for t in build_file_tools(ws)}
 
 
 @pytest.fixture

@@ -24,17 +24,19 @@ def test_threads_and_history(finished):
     code, out = autogpt(finished, "history", "--thread", "T", "-w", "ws")
     assert code == 0, out
     lines = out.splitlines()
-    assert lines[0].split() == ["STEP", "CYCLE", "NODE", "COMMAND", "RESULT"]
+    assert lines[0].split() == ["STEP", "CYCLE", "NODE", "COMMAND", "RESULT", "FILES"]
     assert len(lines) == 13  # the header and steps 0..11
     assert lines[5].split()[:3] == ["4", "1", "execute_tool"] and "File written to successfully." in lines[5]
+    assert lines[5].endswith("hello.txt")  # the file the step changed
 
 
 def test_fork_with_a_command_then_replay(finished):
     command = json.dumps({"name": "write_to_file", "args": {"filename": "b.txt", "text": "from the fork"}})
     code, out = autogpt(finished, "fork", "--thread", "T", "--step", "3", "--command", command, "--name", "F", "-w", "ws")
     assert code == 0, out
-    assert "Forked T at step 3 as F; T is unchanged." in out
-    assert (finished / "ws" / "b.txt").read_text() == "from the fork"
+    assert "Forked T at step 3 as F; T and its files are unchanged." in out
+    assert (finished / "ws" / ".autogpt" / "forks" / "F" / "b.txt").read_text() == "from the fork"
+    assert "F works in" in out and not (finished / "ws" / "b.txt").exists()
     code, out = autogpt(finished, "threads", "-w", "ws")
     assert "T @ 3" in next(line for line in out.splitlines() if line.strip().startswith("F "))
     code, out = autogpt(finished, "history", "--thread", "F", "-w", "ws")

@@ -14,7 +14,6 @@ from autogpt_graph.graph.settings import Settings
 from tests.servers.fixture_site import FixtureSite
 from autogpt_graph.tools.git_clone import build_clone_tool
 from autogpt_graph.tools.url_guard import FetchFailed, UrlRefused
-from autogpt_graph.tools.workspace import Workspace
 
 
 def git(*args, cwd=None):
@@ -50,11 +49,6 @@ def repo_url(tmp_path_factory):
 
 def clone_tool(ws, **over):
     return build_clone_tool(ws, Settings(_env_file=None, **{"allow_loopback_urls": True, **over}))
-
-
-@pytest.fixture
-def ws(tmp_path):
-    return Workspace(tmp_path / "ws")
 
 
 def test_clone_into_the_workspace(ws, repo_url):

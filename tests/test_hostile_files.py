@@ -7,26 +7,14 @@ from __future__ import annotations
 import os
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
 from autogpt_graph.graph.runs.runner import AgentRunner
 from autogpt_graph.graph.settings import Settings
 from autogpt_graph.tools import files
-from autogpt_graph.tools.files import MAX_READ_BYTES, build_file_tools
-from autogpt_graph.tools.workspace import Workspace
+from autogpt_graph.tools.files import MAX_READ_BYTES
 from tests.helpers import reply, run_script
-
-
-@pytest.fixture
-def ws(tmp_path: Path) -> Workspace:
-    return Workspace(tmp_path / "ws")
-
-
-@pytest.fixture
-def tools(ws: Workspace) -> dict:
-    return {t.name: t for t in build_file_tools(ws)}
 
 
 def _within(seconds: float, call):
@@ -49,28 +37,28 @@ def _within(seconds: float, call):
 @pytest.mark.parametrize(("command", "args"), [
     ("read_file", {}), ("append_to_file", {"text": "x"}), ("write_to_file", {"text": "x"}),
 ])
-def test_a_fifo_is_refused_at_once(ws, tools, command, args):
+def test_a_fifo_is_refused_at_once(ws, file_tools, command, args):
     os.mkfifo(ws.root / "pipe")
-    out = _within(5, lambda: tools[command].invoke({"filename": "pipe", **args}))
+    out = _within(5, lambda: file_tools[command].invoke({"filename": "pipe", **args}))
     assert "not a regular file" in str(out["error"]) and "FIFO" in str(out["error"])
     assert (ws.root / "pipe").is_fifo()  # refused, not replaced
 
 
-def test_list_files_skips_special_files(ws, tools):
+def test_list_files_skips_special_files(ws, file_tools):
     os.mkfifo(ws.root / "pipe")
     (ws.root / "a.txt").write_text("a")
-    assert _within(5, lambda: tools["list_files"].invoke({"directory": "."}))["value"] == "a.txt"
+    assert _within(5, lambda: file_tools["list_files"].invoke({"directory": "."}))["value"] == "a.txt"
 
 
-def test_a_2gb_file_is_read_in_part_and_compared_by_size(ws, tools):
+def test_a_2gb_file_is_read_in_part_and_compared_by_size(ws, file_tools):
     big = ws.root / "big.bin"
     with open(big, "wb") as f:  # sparse: 2 GB that costs no disk
         f.truncate(2 << 30)
     start = time.perf_counter()
-    text = tools["read_file"].invoke({"filename": "big.bin"})
+    text = file_tools["read_file"].invoke({"filename": "big.bin"})
     assert len(text) < MAX_READ_BYTES + 300
     assert text.endswith(f"[read_file shows the first {MAX_READ_BYTES:,} bytes of {2 << 30:,}; the rest of 'big.bin' was not read.]")
-    assert tools["write_to_file"].invoke({"filename": "big.bin", "text": "small"}) == "File written to successfully."
+    assert file_tools["write_to_file"].invoke({"filename": "big.bin", "text": "small"}) == "File written to successfully."
     assert big.stat().st_size == 5
     assert time.perf_counter() - start < 10  # was ~5 minutes and 4.2 GB resident
 
@@ -91,29 +79,29 @@ def deep_tree(ws):
         os.close(parent)
 
 
-def test_a_tree_thousands_deep_lists_without_recursion_error(ws, tools, deep_tree):
+def test_a_tree_thousands_deep_lists_without_recursion_error(ws, file_tools, deep_tree):
     (ws.root / "top.txt").write_text("t")
-    listing = _within(30, lambda: tools["list_files"].invoke({"directory": "."}))["value"]
+    listing = _within(30, lambda: file_tools["list_files"].invoke({"directory": "."}))["value"]
     assert listing.splitlines()[0] == "top.txt"
     assert f"folders more than {files.MAX_DEPTH} levels down are not listed" in listing
     assert "Recursion" not in listing
 
 
-def test_append_never_changes_a_hard_linked_file_outside(ws, tools, tmp_path):
+def test_append_never_changes_a_hard_linked_file_outside(ws, file_tools, tmp_path):
     outside = tmp_path / "outside.txt"
     outside.write_text("secret\n")
     os.link(outside, ws.root / "inside.txt")
     with pytest.raises(Exception, match="other hard links"):
-        tools["append_to_file"].invoke({"filename": "inside.txt", "text": "pwned"})
+        file_tools["append_to_file"].invoke({"filename": "inside.txt", "text": "pwned"})
     assert outside.read_text() == "secret\n"
     # write_to_file replaces the workspace's name only (a rename), so the outside file stays as it was.
-    tools["write_to_file"].invoke({"filename": "inside.txt", "text": "new"})
+    file_tools["write_to_file"].invoke({"filename": "inside.txt", "text": "new"})
     assert outside.read_text() == "secret\n" and (ws.root / "inside.txt").read_text() == "new"
 
 
-def test_a_name_too_long_is_one_sentence_without_this_machines_paths(ws, tools):
+def test_a_name_too_long_is_one_sentence_without_this_machines_paths(ws, file_tools):
     with pytest.raises(OSError) as caught:
-        tools["write_to_file"].invoke({"filename": "a" * 5000, "text": "x"})
+        file_tools["write_to_file"].invoke({"filename": "a" * 5000, "text": "x"})
     message = str(caught.value)
     assert "longer than the file system allows" in message and str(ws.root) not in message
     assert len(message) < 200

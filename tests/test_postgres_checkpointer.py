@@ -44,7 +44,8 @@ def test_a_run_with_time_travel_on_postgres(tmp_path, pg_url):
         run_to_end(runner, runner.replay("T", 6))
         assert [t.thread_id for t in runner.threads()] == ["T", new]
         assert [str(line) for line in runner.history("T")] == [str(line) for line in lines]
-    assert (tmp_path / "ws" / "b.txt").read_text() == "pg"
+        assert (Path(runner.status(new).workspace) / "b.txt").read_text() == "pg"  # in the fork's own folder
+    assert not (tmp_path / "ws" / "b.txt").exists()
 
 
 def test_paused_in_one_process_resumes_in_another(tmp_path, pg_url):

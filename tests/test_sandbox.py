@@ -40,11 +40,6 @@ def settings(**over) -> Settings:
     return Settings(_env_file=None, **{**base, **over})
 
 
-@pytest.fixture
-def ws(tmp_path) -> Workspace:
-    return Workspace(tmp_path / "ws")
-
-
 def tools_for(ws: Workspace, **over) -> dict:
     return {t.name: t for t in build_execute_tools(ws, settings(**over))}
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from autogpt_graph.graph.context import make_context
 from autogpt_graph.graph.errors import AgentError
-from autogpt_graph.graph.runs.runner import INTERRUPT, AgentRunner
+from autogpt_graph.graph.runs.runner import FILES_RESTORED, INTERRUPT, AgentRunner
 from autogpt_graph.graph.settings import Settings
 from tests.helpers import AI_CONFIG, reply, run_to_end, write_script
 
@@ -79,7 +80,7 @@ def test_replay_reruns_from_a_step_on_a_new_branch(runner, tmp_path):
     (runner.workspace / "a.txt").write_text("changed by hand")
     steps = run_to_end(runner, runner.replay("T", 4))
     # The write and everything after it ran again: the file is rebuilt, the append applied once.
-    assert [s.node for s in steps][:3] == ["execute_tool", "summarise_memory", "build_prompt"]
+    assert [s.node for s in steps][:4] == [FILES_RESTORED, "execute_tool", "summarise_memory", "build_prompt"]
     assert (runner.workspace / "a.txt").read_text() == "one two"
     after = checkpoint_ids(runner, "T")
     assert after[:4] == before[:4] and len(after) == len(before)
@@ -106,8 +107,10 @@ def test_fork_with_a_new_command_leaves_the_original_intact(runner, tmp_path):
     new = runner.fork("T", 9, command=json.dumps({"name": "write_to_file", "args": {"filename": "b.txt", "text": "forked"}}))
     assert new != "T" and runner.status(new).next_nodes == ("human_gate",)
     run_to_end(runner, runner.resume(new))
-    assert (runner.workspace / "b.txt").read_text() == "forked"
-    assert (runner.workspace / "a.txt").read_text() == "one two"  # the original's append, not a second one
+    folder = Path(runner.status(new).workspace)  # the fork's own, holding the files of step 9
+    assert (folder / "b.txt").read_text() == "forked" and not (runner.workspace / "b.txt").exists()
+    assert (folder / "a.txt").read_text() == "one"  # the append was replaced in the fork
+    assert (runner.workspace / "a.txt").read_text() == "one two"
     forked = runner.history(new)
     assert forked[0].step == 9 and forked[1].node == "execute_tool"
     assert forked[1].command.startswith("write_to_file") and "b.txt" in forked[1].command
@@ -128,7 +131,7 @@ def test_fork_with_feedback_and_a_new_goal_reaches_the_model(runner, tmp_path):
     assert "3. Write c.txt" in prompt and "You are ForkGPT" in prompt
     # The rejected proposal is in the history the model sees, as the human gate records it.
     assert '"task_complete"' in prompt
-    assert (runner.workspace / "c.txt").read_text() == "after feedback"
+    assert (Path(runner.status(new).workspace) / "c.txt").read_text() == "after feedback"
     assert runner.status(new).stop_reason == "Task complete: c.txt is written"
     assert runner.status("T").ai_config["ai_name"] == "TestGPT"
 

@@ -17,7 +17,6 @@ from autogpt_graph.tools.registry import build_registry
 from autogpt_graph.tools.url_guard import FetchFailed, UrlRefused
 from autogpt_graph.tools.web import build_web_tools, chunks
 from autogpt_graph.tools.web_search import SearchFailed, build_search_tools
-from autogpt_graph.tools.workspace import Workspace
 
 
 @pytest.fixture(scope="module")
@@ -28,11 +27,6 @@ def site():
 
 def settings(**over) -> Settings:
     return Settings(_env_file=None, **{"allow_loopback_urls": True, **over})
-
-
-@pytest.fixture
-def ws(tmp_path) -> Workspace:
-    return Workspace(tmp_path / "ws")
 
 
 def web(ws, **over) -> dict:

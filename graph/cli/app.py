@@ -60,9 +60,12 @@ def run(
     """Start a new run."""
 
     def work() -> int:
-        return _session().run(task, continuous, continuous_limit, ai_settings, skip_reprompt, gpt3only, gpt4only,
-                              workspace, thread, llm, budget, checkpointer, allow_downloads, speak, use_memory,
-                              memory_namespace)
+        return _session().run(
+            task=task, continuous=continuous, continuous_limit=continuous_limit, ai_settings=ai_settings,
+            skip_reprompt=skip_reprompt, gpt3only=gpt3only, gpt4only=gpt4only, workspace=workspace, thread=thread,
+            llm=llm, budget=budget, checkpointer=checkpointer, allow_downloads=allow_downloads, speak=speak,
+            use_memory=use_memory, memory_namespace=memory_namespace,
+        )
 
     friendly(debug, work)
 
@@ -81,7 +84,9 @@ def resume(
     """Continue a run from its last checkpoint (after Ctrl-C, a crash or a kill)."""
 
     def work() -> int:
-        return _session().resume(thread, workspace, continuous, continuous_limit, checkpointer, allow_downloads, speak)
+        return _session().resume(thread=thread, workspace=workspace, continuous=continuous,
+                                 continuous_limit=continuous_limit, checkpointer=checkpointer,
+                                 allow_downloads=allow_downloads, speak=speak)
 
     friendly(debug, work)
 
@@ -101,7 +106,7 @@ def serve_local(
     LangGraph Studio and notebooks."""
 
     def work() -> int:
-        return _session().serve_local(port, host, model)
+        return _session().serve_local(port=port, host=host, model=model)
 
     friendly(debug, work)
 

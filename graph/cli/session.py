@@ -11,6 +11,7 @@ from pathlib import Path
 
 from autogpt_graph.graph.ai_settings import load_ai_settings, save_ai_settings
 from autogpt_graph.graph.cli import console as ui
+from autogpt_graph.graph.cli.run_log import run_log
 from autogpt_graph.graph.cli.speech import start_speaker
 from autogpt_graph.graph.errors import AgentError
 from autogpt_graph.graph.llm.local_model import NOT_INSTALLED, default_model_path
@@ -18,7 +19,8 @@ from autogpt_graph.graph.llm.models import check_model_spec
 from autogpt_graph.graph.llm.pricing import check_budget
 from autogpt_graph.graph.memory.agent_memory import check_backend
 from autogpt_graph.graph.prompting.events import RESULT, event_text
-from autogpt_graph.graph.runs.runner import INTERRUPT, AgentRunner, Step
+from autogpt_graph.graph.llm.retries import RETRYING, notice
+from autogpt_graph.graph.runs.runner import FILES_RESTORED, INTERRUPT, NOTICE, AgentRunner, Step
 from autogpt_graph.graph.settings import get_settings
 from autogpt_graph.nodes.validate_json import stopped_on_unusable_replies
 from autogpt_graph.tools.sandbox import describe_isolation
@@ -52,6 +54,10 @@ def _render(step: Step, ai_name: list[str], speaker=None) -> None:
         ui.show_note(f"Asking the model again ({count}): {_shortened(told, 240)}", "red")
     elif step.node == "human_gate" and update.get("critique"):
         ui.show_note(f"SELF FEEDBACK: {update['critique']}")
+    elif step.node == FILES_RESTORED:
+        ui.show_note(update["note"], "cyan")
+    elif step.node == NOTICE and update.get("kind") == RETRYING:
+        ui.show_note(notice(update), "yellow")
     elif step.node == "execute_tool":
         for event in update.get("history", []):
             if event["kind"] == RESULT:
@@ -70,7 +76,13 @@ def drive(runner: AgentRunner, steps: Iterator[Step], ai_name: str, speak: bool 
     """Stream steps; at the human gate ask the user and resume with the answer."""
     speaker = start_speaker(runner.settings, ui.show_note) if speak else None
     try:
-        return _drive_steps(runner, steps, ai_name, speaker)
+        with run_log(runner.workspace):
+            ui.activity.info(f"Run {runner.thread_id} in {runner.workspace}")
+            try:
+                return _drive_steps(runner, steps, ai_name, speaker)
+            except Exception as exc:  # shown by the CLI's error handler; logged here with its traceback
+                ui.activity.error(f"Run {runner.thread_id} failed: {exc}", exc_info=True)
+                raise
     finally:
         if speaker:
             speaker.close()
@@ -134,7 +146,7 @@ def ai_config_for(ai_settings: Path | None, task: str | None, skip_reprompt: boo
     return None, task.strip()
 
 
-def run(task, continuous, continuous_limit, ai_settings, skip_reprompt, gpt3only, gpt4only, workspace, thread,
+def run(*, task, continuous, continuous_limit, ai_settings, skip_reprompt, gpt3only, gpt4only, workspace, thread,
         llm, budget, checkpointer, allow_downloads, speak, use_memory, memory_namespace) -> int:
     """`autogpt run`: start a new run and drive it."""
     if continuous_limit and not continuous:
@@ -163,7 +175,7 @@ def run(task, continuous, continuous_limit, ai_settings, skip_reprompt, gpt3only
         return drive(runner, steps, cfg["ai_name"] if cfg else "AutoGPT", speak)
 
 
-def resume(thread, workspace, continuous, continuous_limit, checkpointer, allow_downloads, speak) -> int:
+def resume(*, thread, workspace, continuous, continuous_limit, checkpointer, allow_downloads, speak) -> int:
     """`autogpt resume`: continue a run from its last checkpoint and drive it."""
     with AgentRunner(workspace, checkpointer=checkpointer, create=False, settings=_settings(allow_downloads)) as runner:
         status = runner.status(thread)
@@ -180,7 +192,7 @@ def resume(thread, workspace, continuous, continuous_limit, checkpointer, allow_
         return drive(runner, steps, name, speak)
 
 
-def serve_local(port, host, model) -> int:
+def serve_local(*, port, host, model) -> int:
     """`autogpt serve-local`: become llama-cpp-python's OpenAI-compatible server for the local model."""
     try:
         import llama_cpp.server  # noqa: F401

@@ -1,5 +1,5 @@
-"""The time-travel commands of `autogpt` (threads, history, replay, fork), registered on autogpt_graph.graph.cli.app's
-app: a thin layer over AgentRunner.threads/history/replay/fork (graph/runs/threads.py)."""
+"""The time-travel commands of `autogpt` (threads, history, replay, fork, diff, checkout), registered on autogpt_graph.graph.cli.app's
+app: a thin layer over AgentRunner.threads/history/replay/fork/diff/checkout (graph/runs/threads.py)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,13 @@ Continuous = Annotated[Optional[bool], typer.Option("--continuous/--no-continuou
 Limit = Annotated[Optional[int], typer.Option("-l", "--continuous-limit", help="Override the cycle limit.")]
 
 
+def _runner(workspace: Path, checkpointer: str | None):
+    """A runner on the workspace's existing runs; imported when a command runs, so --help stays fast."""
+    from autogpt_graph.graph.runs.runner import AgentRunner
+
+    return AgentRunner(workspace, checkpointer=checkpointer, create=False)
+
+
 def register(app: typer.Typer, friendly, drive) -> None:
     """Add the commands to `app`, reusing the CLI's error handling and step driver."""
 
@@ -30,9 +37,7 @@ def register(app: typer.Typer, friendly, drive) -> None:
         """List the runs: id, name, status, cycles, cost, last update."""
 
         def work() -> int:
-            from autogpt_graph.graph.runs.runner import AgentRunner  # when the command runs: --help stays fast
-
-            with AgentRunner(workspace, checkpointer=checkpointer, create=False) as runner:
+            with _runner(workspace, checkpointer) as runner:
                 found = runner.threads()
                 if not found:
                     ui.show_note(f"No runs in {runner.workspace}.")
@@ -52,15 +57,15 @@ def register(app: typer.Typer, friendly, drive) -> None:
         """One line per step of a run: step, cycle, node, command, result."""
 
         def work() -> int:
-            from autogpt_graph.graph.runs.runner import AgentRunner  # when the command runs: --help stays fast
-
-            with AgentRunner(workspace, checkpointer=checkpointer, create=False) as runner:
+            with _runner(workspace, checkpointer) as runner:
                 lines = runner.history(thread)
                 origin = lines[-1].forked_from
                 if origin:
                     ui.show_note(f"Run {thread} was forked from {origin['thread']} at step {origin['step']}.")
-                rows = [[str(line.step), str(line.cycle), line.node, line.command, line.result] for line in lines]
-                ui.print_columns(["STEP", "CYCLE", "NODE", "COMMAND", "RESULT"], rows, whole={"STEP", "CYCLE", "NODE"})
+                rows = [[str(line.step), str(line.cycle), line.node, line.command, line.result, " ".join(line.files)]
+                        for line in lines]
+                ui.print_columns(["STEP", "CYCLE", "NODE", "COMMAND", "RESULT", "FILES"], rows,
+                                 whole={"STEP", "CYCLE", "NODE"})
                 return 0
 
         friendly(debug, work)
@@ -72,9 +77,7 @@ def register(app: typer.Typer, friendly, drive) -> None:
         """Re-run a run from step K: that step's node and every one after it run again (commands too)."""
 
         def work() -> int:
-            from autogpt_graph.graph.runs.runner import AgentRunner  # when the command runs: --help stays fast
-
-            with AgentRunner(workspace, checkpointer=checkpointer, create=False) as runner:
+            with _runner(workspace, checkpointer) as runner:
                 steps = runner.replay(thread, step, continuous=continuous, continuous_limit=continuous_limit)
                 ui.show_note(f"Replaying {thread} from step {step}.")
                 return drive(runner, steps, (runner.status(thread).ai_config or {}).get("ai_name", "AutoGPT"))
@@ -98,11 +101,11 @@ def register(app: typer.Typer, friendly, drive) -> None:
         """Start a new run from step K of a run, with an edit; the original run stays as it was."""
 
         def work() -> int:
-            from autogpt_graph.graph.runs.runner import AgentRunner  # when the command runs: --help stays fast
-
-            with AgentRunner(workspace, checkpointer=checkpointer, create=False) as runner:
+            with _runner(workspace, checkpointer) as runner:
                 new = runner.fork(thread, step, feedback=feedback, sets=set_ or [], command=command, new_thread_id=name)
-                ui.show_note(f"Forked {thread} at step {step} as {new}; {thread} is unchanged.")
+                ui.show_note(f"Forked {thread} at step {step} as {new}; {thread} and its files are unchanged.")
+                if (folder := runner.status(new).workspace) != runner.status(thread).workspace:
+                    ui.show_note(f"{new} works in {folder}, which holds the files of step {step}.")
                 if feedback:
                     ui.show_note(f"Feedback the model sees next: {ui.plain(feedback)}", "yellow")
                 runner.thread_id = new
@@ -110,5 +113,46 @@ def register(app: typer.Typer, friendly, drive) -> None:
                 limit = None if continuous_limit is None else runner.status(new).cycle + continuous_limit
                 steps = runner.resume(new, continuous=continuous, continuous_limit=limit)
                 return drive(runner, steps, (runner.status(new).ai_config or {}).get("ai_name", "AutoGPT"))
+
+        friendly(debug, work)
+
+    @app.command()
+    def diff(thread: Thread, step: StepOpt, workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE),
+             checkpointer: Checkpointer = None, debug: Debug = False) -> None:
+        """The files a step changed, with a unified diff of each text file."""
+
+        def work() -> int:
+            with _runner(workspace, checkpointer) as runner:
+                changes = runner.diff(thread, step)
+                if not changes:
+                    ui.show_note(f"Step {step} of {thread} changed no files.")
+                for change in changes:
+                    sizes = " -> ".join(f"{size} bytes" for size in (change.size_before, change.size_after) if size is not None)
+                    ui.show_note(f"{change.kind} {change.path} ({sizes})", "cyan")
+                    for line in change.diff:
+                        ui.show_diff_line(line)
+                return 0
+
+        friendly(debug, work)
+
+    @app.command()
+    def checkout(
+        thread: Thread,
+        step: StepOpt,
+        to: Annotated[Optional[Path], typer.Option("--to", help="A new or empty folder (default: the run's own workspace).")] = None,
+        workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE),
+        checkpointer: Checkpointer = None,
+        debug: Debug = False,
+    ) -> None:
+        """Write the workspace's files as they were at a step, into --to or back into the run's workspace."""
+
+        def work() -> int:
+            with _runner(workspace, checkpointer) as runner:
+                done = runner.checkout(thread, step, to)
+                ui.show_note(done.note)
+                if to is None:
+                    ui.show_note(f"The files of the run's last step come back with: autogpt checkout --thread {thread} "
+                                 f"--step {runner.history(thread)[-1].step} -w {runner.workspace}")
+                return 0
 
         friendly(debug, work)

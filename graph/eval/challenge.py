@@ -9,6 +9,11 @@
                             scripted solution) becomes the server's base URL (optional; our addition)
     <name>/solution.yaml    a scripted model's replies that solve it (graph/llm/scripted_model.py)
 
+Instead of "task", a challenge may give AutoGPT's usual shape, several goals (our addition):
+`"ai_settings": {"ai_goals": ["...", "..."]}` (1 to 5 goals, as ai_settings.yaml allows). `goals` holds
+them; `task` is the same goals as one text, numbered as the prompt numbers goals ("first\n2. second"),
+for a runner that takes one goal: the prompt's goal list then reads as with separate goals.
+
 `ground.files`: names in the workspace, or a suffix such as ".txt" for any file ending so. The agent
 passes when one of those files (for python: one script's output) contains every should_contain string
 and none of the should_not_contain ones, as agbenchmark scores it.
@@ -45,6 +50,7 @@ class Challenge:
     ground: Ground
     cutoff: float = DEFAULT_CUTOFF  # seconds
     category: list[str] = field(default_factory=list)
+    goals: list[str] = field(default_factory=list)  # from ai_settings.ai_goals; empty: the task is the goal
 
     @property
     def artifacts_in(self) -> Path:
@@ -66,6 +72,11 @@ class Challenge:
     def task_for(self, site_url: str | None) -> str:
         return self.task.replace(SITE_PLACEHOLDER, site_url) if site_url else self.task
 
+    def goals_for(self, site_url: str | None) -> list[str]:
+        """The agent's goals (ai_config's ai_goals): the ai_settings goals, else the task as one goal."""
+        goals = self.goals or [self.task]
+        return [g.replace(SITE_PLACEHOLDER, site_url) for g in goals] if site_url else list(goals)
+
 
 def _strings(value, where: str) -> list[str]:
     if value is None:
@@ -75,6 +86,28 @@ def _strings(value, where: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise AgentError(f"{where} must be a list of strings.")
     return value
+
+
+MAX_GOALS = 5  # as ai_settings.yaml allows (graph/ai_settings.py)
+
+
+def goals_as_task(goals: list[str]) -> str:
+    """Several goals as one goal whose text the prompt's "1. " prefix numbers like separate goals."""
+    return "\n".join([goals[0], *(f"{i}. {g}" for i, g in enumerate(goals[1:], 2))])
+
+
+def _goals(data: dict, path: Path) -> list[str]:
+    settings = data.get("ai_settings")
+    if settings is None:
+        return []
+    if "task" in data:
+        raise AgentError(f"{path} has both a task and ai_settings; give one of them.")
+    if not isinstance(settings, dict) or set(settings) != {"ai_goals"}:
+        raise AgentError(f"{path}: ai_settings must hold ai_goals only (the eval names the AI itself).")
+    goals = _strings(settings["ai_goals"], f"{path}: ai_settings.ai_goals")
+    if not 1 <= len(goals) <= MAX_GOALS or not all(g.strip() for g in goals):
+        raise AgentError(f"{path}: ai_settings.ai_goals must be 1 to {MAX_GOALS} non-empty goals.")
+    return [g.strip() for g in goals]
 
 
 def load_challenge(folder: str | Path) -> Challenge:
@@ -87,10 +120,11 @@ def load_challenge(folder: str | Path) -> Challenge:
     except json.JSONDecodeError as exc:
         raise AgentError(f"{path} is not valid JSON: {exc}.") from None
     name = data.get("name") or folder.name
-    task = data.get("task")
+    goals = _goals(data, path)
+    task = goals_as_task(goals) if goals else data.get("task")
     ground = data.get("ground")
     if not isinstance(task, str) or not task.strip():
-        raise AgentError(f"{path} has no task.")
+        raise AgentError(f"{path} has no task (nor ai_settings with ai_goals).")
     if not isinstance(ground, dict):
         raise AgentError(f"{path} has no ground (files, should_contain, eval).")
     eval_type = (ground.get("eval") or {}).get("type", "file")
@@ -105,6 +139,7 @@ def load_challenge(folder: str | Path) -> Challenge:
         task=task.strip(),
         cutoff=float(data.get("cutoff") or DEFAULT_CUTOFF),
         category=_strings(data.get("category"), f"{path}: category"),
+        goals=goals,
         ground=Ground(
             files=files,
             should_contain=_strings(ground.get("should_contain"), f"{path}: ground.should_contain"),

@@ -59,8 +59,8 @@ class RunResult:
                 "seconds_per_cycle": round(self.seconds_per_cycle, 3)}
 
 
-def ai_config_for(task: str) -> AIConfig:
-    return AIConfig(ai_name=AI_NAME, ai_role=AI_ROLE, ai_goals=[task], api_budget=0.0)
+def ai_config_for(goals: list[str]) -> AIConfig:
+    return AIConfig(ai_name=AI_NAME, ai_role=AI_ROLE, ai_goals=list(goals), api_budget=0.0)
 
 
 def _model_spec(challenge: Challenge, llm: str, tmp: Path, site_url: str | None) -> str:
@@ -180,7 +180,7 @@ def run_challenge(
         with AgentRunner(run.workspace, checkpointer="memory", settings=run.settings) as runner:
             # A model that cannot be made (no such file, no key) fails the whole eval, here.
             steps = runner.start(
-                ai_config=ai_config_for(challenge.task_for(run.site_url)), llm=spec, continuous=True,
+                ai_config=ai_config_for(challenge.goals_for(run.site_url)), llm=spec, continuous=True,
                 continuous_limit=cycles, memory=memory,
             )
             try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,13 +23,16 @@ from langgraph.types import Command
 from autogpt_graph.graph.runs import threads as time_travel
 from autogpt_graph.graph.builder import compile_graph
 from autogpt_graph.graph.runs.checkpointers import open_checkpointer
+from autogpt_graph.graph.runs.interrupting import interrupt_stops_generation
 from autogpt_graph.graph.runs.run_lock import holding_thread
 from autogpt_graph.graph.context import DEFAULT_WORKSPACE, AgentContext, make_context
 from autogpt_graph.graph.errors import AgentError
 from autogpt_graph.graph.llm.pricing import check_budget, check_priced
 from autogpt_graph.graph.memory.agent_memory import check_backend
 from autogpt_graph.graph.settings import Settings, get_settings
-from autogpt_graph.graph.runs.steps import INTERRUPT, RunStatus, Step
+from autogpt_graph.graph.file_history.diffing import FileChange
+from autogpt_graph.graph.file_history.restoring import Restored
+from autogpt_graph.graph.runs.steps import FILES_RESTORED, INTERRUPT, NOTICE, RunStatus, Step
 from autogpt_graph.graph.state import AIConfig, RunOptions
 from autogpt_graph.nodes.build_prompt import stopped_at_limit
 from autogpt_graph.nodes.validate_json import stopped_on_unusable_replies
@@ -145,8 +148,7 @@ class AgentRunner:
         ctx = context or (None if overrides else self._contexts.get(thread_id))
         if ctx is None:
             ctx = make_context(status.run or {}, self.settings, overrides)
-        if context is None:
-            self._keep(thread_id, ctx)
+        self._keep(thread_id, ctx)  # a given context goes on serving the thread's later resumes here
         payload = Command(resume=answer) if status.waiting is not None else None
         return self._stream(payload, thread_id, ctx)
 
@@ -168,13 +170,21 @@ class AgentRunner:
             raise AgentError(f"Run '{status.thread_id}' has already ended: {status.stop_reason or 'finished'}{hint}")
         self.graph.update_state(self._config(status.thread_id), {"stop_reason": None}, as_node="summarise_memory")
 
-    def _stream(self, payload: Any, thread_id: str, ctx: AgentContext, config: dict | None = None) -> Iterator[Step]:
+    def _stream(self, payload: Any, thread_id: str, ctx: AgentContext, config: dict | None = None,
+                before: Callable[[], Restored | None] | None = None) -> Iterator[Step]:
         # durability="sync": each checkpoint is on disk before the next step starts, so a killed
         # process loses at most the step it was in. `config`: a past checkpoint's, to replay from it.
-        # The thread's lock is held while it streams: one process runs a thread at a time.
+        # The thread's lock is held while it streams: one process runs a thread at a time; `before`
+        # (a replay's restore of the files) runs under it too.
         config = {**self._config(thread_id), **(config or {})}
-        with holding_thread(self.saver, thread_id):
-            for chunk in self.graph.stream(payload, config, context=ctx, stream_mode="updates", durability="sync"):
+        with holding_thread(self.saver, thread_id), interrupt_stops_generation():
+            if before is not None and (restored := before()) is not None:
+                yield Step(FILES_RESTORED, {"note": restored.note})
+            for mode, chunk in self.graph.stream(payload, config, context=ctx, stream_mode=["updates", "custom"],
+                                                 durability="sync"):
+                if mode == "custom":
+                    yield Step(NOTICE, dict(chunk))
+                    continue
                 for node, update in chunk.items():
                     if node == INTERRUPT:
                         yield Step(INTERRUPT, dict(update[0].value))
@@ -190,13 +200,22 @@ class AgentRunner:
 
     def replay(self, thread_id: str, step: int, **overrides: Any) -> Iterator[Step]:
         """Re-run the thread from step K: the node of that step and everything after it run again."""
-        ctx, config = time_travel.replay_point(self, thread_id, step, **overrides)
+        ctx, config, restore = time_travel.replay_point(self, thread_id, step, **overrides)
         self.thread_id = thread_id
-        return self._stream(None, thread_id, ctx, config=config)
+        return self._stream(None, thread_id, ctx, config=config, before=restore)
 
     def fork(self, thread_id: str, step: int, **edits: Any) -> str:
-        """A new thread from step K with edits (feedback=, sets=[FIELD=VALUE], command=); returns its id."""
+        """A new thread from step K with edits (feedback=, sets=[FIELD=VALUE], command=), working in
+        a folder of its own that holds the files of step K; returns its id."""
         return time_travel.fork(self, thread_id, step, **edits)
+
+    def checkout(self, thread_id: str, step: int, to: str | Path | None = None) -> Restored:
+        """The files of step K, in `to` (a new or empty folder) or, without it, in the run's own workspace."""
+        return time_travel.checkout(self, thread_id, step, to)
+
+    def diff(self, thread_id: str, step: int) -> list[FileChange]:
+        """The files step K changed, with their diffs."""
+        return time_travel.diff(self, thread_id, step)
 
     def status(self, thread_id: str) -> RunStatus:
         status = self.find(thread_id)

@@ -10,11 +10,16 @@ from autogpt_graph.graph.state import AIConfig, RunOptions
 
 # LangGraph's name for an interrupt (the human gate waiting): the key of its stream update and its write channel.
 INTERRUPT = "__interrupt__"
+# Not a node: replay restored the workspace's files before running (update = {"note": one sentence}).
+FILES_RESTORED = "files_restored"
+# Not a node: what a node reported while it ran, from LangGraph's custom stream (update = the event,
+# e.g. {"kind": "retrying", ...} from graph/llm/retries.py).
+NOTICE = "notice"
 
 
 @dataclass(frozen=True)
 class Step:
-    node: str  # a node name, or INTERRUPT when the human gate waits (update = the request)
+    node: str  # a node name, INTERRUPT when the human gate waits (update = the request), FILES_RESTORED or NOTICE
     update: dict[str, Any]
 
 
@@ -28,6 +33,11 @@ class RunStatus:
     next_nodes: tuple[str, ...]
     ai_config: AIConfig | None
     run: RunOptions | None = None  # how the run was started (model, mode, workspace)
+
+    @property
+    def workspace(self) -> str | None:
+        """Where the run's commands work (a fork's own folder)."""
+        return (self.run or {}).get("workspace")
 
     @property
     def finished(self) -> bool:

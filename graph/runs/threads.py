@@ -15,24 +15,38 @@ Steps are the checkpoints on a thread's current branch, oldest first: step K is 
   checkpoints stay in the database but are no longer on the thread's branch.
 - fork: a NEW thread that starts from a copy of step K's state with an edit (feedback for the model,
   a field such as a goal, or a replacement for the proposed command), written with `update_state`.
-  The original thread is not touched at all: its history, status and resumability stay as they
-  were, and both threads can go on independently (in the same workspace, so files are shared). The fork's
-  steps are numbered on from K and it remembers where it came from (`forked_from`).
+  The original thread is not touched at all: its history, status, resumability and files stay as
+  they were, and both threads can go on independently. The fork works in a folder of its own
+  (`.autogpt/forks/ID` of the run's home) that starts with the files of step K. Its steps are
+  numbered on from K and it remembers where it came from (`forked_from`).
+
+Files (graph/file_history): every step that may change the workspace keys a record of its files to the
+checkpoint that follows it. Replay first brings the thread's workspace back to step K (what it held
+is recorded first, so nothing is lost), a fork starts from step K's files, `checkout` writes them
+anywhere, and `diff` shows what a step changed. The world outside the workspace (web pages, other
+processes, sub-agents' own threads) is not restored.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from langgraph.checkpoint.base import BaseCheckpointSaver, CheckpointTuple
 from langgraph.graph.state import CompiledStateGraph
 
+from autogpt_graph.graph.file_history.diffing import FileChange, record_changes
+from autogpt_graph.graph.file_history.recorder import FileHistory
+from autogpt_graph.graph.file_history.restoring import Restored
 from autogpt_graph.graph.runs.checkpointers import thread_ids
+from autogpt_graph.graph.runs.run_lock import holding_thread
 from autogpt_graph.graph.runs.steps import INTERRUPT, RunStatus
-from autogpt_graph.graph.context import AgentContext, make_context, run_tools
+from autogpt_graph.graph.context import AgentContext, file_history, make_context, run_home, run_tools
 from autogpt_graph.graph.errors import AgentError
 from autogpt_graph.graph.prompting.events import FEEDBACK, RESULT, event_text, feedback_event, reply_event, result_of
 from autogpt_graph.graph.memory.agent_memory import AgentMemory
@@ -55,6 +69,10 @@ ENTERED_FROM = {
     "execute_tool": "human_gate",
     "summarise_memory": "execute_tool",
 }
+
+# A fork's folder, inside its origin's home: .autogpt/forks/<thread id, or its hash when not a plain name>.
+FORKS = "forks"
+PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}")
 
 # Fields `fork --set FIELD=VALUE` may change; goalN replaces (or with N one past the last, adds) a goal.
 SETTABLE = ("ai_name", "ai_role", "goal1", "goal2", "goal3", "goal4", "goal5", "api_budget", "summary")
@@ -92,6 +110,7 @@ class HistoryLine:
     result: str  # what the node did: a command's result, the reply head, the stop reason...
     config: dict  # the step's checkpoint, for graph.get_state / stream
     forked_from: dict | None  # the thread's origin when it was made by `fork`
+    files: tuple[str, ...] = ()  # the workspace paths this step changed (written, added or deleted)
 
     @property
     def checkpoint_id(self) -> str:
@@ -203,17 +222,58 @@ def _describe(item: CheckpointTuple) -> tuple[str, str, str]:
     return node, shown, ""
 
 
+def _written_record(item: CheckpointTuple) -> str | None:
+    """The file record the step's node made (its write to `files`), if any."""
+    return next((value for _, channel, value in item.pending_writes if channel == "files"), None)
+
+
 def history(runner: Runs, thread_id: str) -> list[HistoryLine]:
     """One line per step of the thread's current branch, oldest first."""
     branch = _branch(runner, thread_id)
     origin = branch[-1].checkpoint["channel_values"].get("forked_from")
+    files = _files_of(runner, branch[-1].checkpoint["channel_values"])
     first = (origin or {}).get("step", 0)
     lines = []
     for index, item in enumerate(branch):
         node, command, result = _describe(item)
         cycle = item.checkpoint["channel_values"].get("cycle", 0)
-        lines.append(HistoryLine(first + index, cycle, node, command, result, item.config, origin))
+        changed = _changed_paths(files, _written_record(item)) if files else ()
+        lines.append(HistoryLine(first + index, cycle, node, command, result, item.config, origin, changed))
     return lines
+
+
+def _changed_paths(files: FileHistory, record: str | None) -> tuple[str, ...]:
+    """The paths a step's record changed; none for the first record (the files the run found are
+    inputs, not a change), or when the record is not in the store (a run moved from elsewhere)."""
+    try:
+        return tuple(sorted(files.changes_of(record))) if record and files.parent_of(record) else ()
+    except OSError:
+        return ()
+
+
+def _files_of(runner: Runs, values: dict) -> FileHistory | None:
+    """The run's file history (None when FILE_HISTORY is off)."""
+    run = values.get("run", {})
+    return file_history(run_home(run, Workspace(run.get("workspace") or runner.workspace)), runner.settings)
+
+
+def _workspace_of(runner: Runs, values: dict) -> Path:
+    return Path(values.get("run", {}).get("workspace") or runner.workspace).resolve()
+
+
+def _record_at(runner: Runs, thread_id: str, line: HistoryLine, values: dict, files: FileHistory) -> str | None:
+    """The record of the files at step K: the state's, or before the run's first record (made as the
+    first cycle begins), that record's root: nothing changes the files before it."""
+    if values.get("files"):
+        return values["files"]
+    branch = _branch(runner, thread_id)
+    at = next(i for i, item in enumerate(branch) if item.config["configurable"]["checkpoint_id"] == line.checkpoint_id)
+    first = next((r for item in branch[at:] if (r := item.checkpoint["channel_values"].get("files"))), None)
+    return files.root_of(first) if first else None
+
+
+def _head_record(runner: Runs, thread_id: str) -> str | None:
+    return runner.graph.get_state(_config(thread_id)).values.get("files")
 
 
 def line_at(runner: Runs, thread_id: str, step: int) -> HistoryLine:
@@ -226,15 +286,60 @@ def line_at(runner: Runs, thread_id: str, step: int) -> HistoryLine:
     return lines[step - first]
 
 
-def replay_point(runner: Runs, thread_id: str, step: int, **overrides: Any) -> tuple[AgentContext, dict]:
-    """Where replaying the thread from step K starts: the context to run with and step K's checkpoint,
-    from which the runner streams (the node of that step and everything after it run again)."""
+def replay_point(
+    runner: Runs, thread_id: str, step: int, **overrides: Any
+) -> tuple[AgentContext, dict, Callable[[], Restored | None]]:
+    """Where replaying the thread from step K starts: the context to run with, step K's checkpoint,
+    from which the runner streams (the node of that step and everything after it run again), and
+    the restore of the workspace to step K's files, which the runner calls holding the thread."""
     line = line_at(runner, thread_id, step)
     if line.node == END_NODE:
         raise AgentError(f"Step {step} is the end of run '{thread_id}'; replay an earlier step, or fork from this one.")
     overrides = {k: v for k, v in overrides.items() if v is not None}
     values = runner.graph.get_state(line.config).values
-    return make_context(values.get("run", {}), runner.settings, overrides), line.config
+
+    def restore() -> Restored | None:
+        files = _files_of(runner, values)
+        if files is None:
+            return None
+        record = _record_at(runner, thread_id, line, values, files)
+        if record is None:
+            return Restored(unrecorded=True)
+        return files.restore(_workspace_of(runner, values), record, previous=_head_record(runner, thread_id))
+
+    return make_context(values.get("run", {}), runner.settings, overrides), line.config, restore
+
+
+def checkout(runner: Runs, thread_id: str, step: int, to: str | Path | None = None) -> Restored:
+    """Write the files of step K into `to` (a new or empty folder), or into the run's own workspace
+    (what it holds is recorded first, so `checkout` of a later step brings it back)."""
+    line = line_at(runner, thread_id, step)
+    values = runner.graph.get_state(line.config).values
+    files = _files_of(runner, values)
+    if files is None:
+        raise AgentError("File history is off (FILE_HISTORY=false), so there are no past files to check out.")
+    record = _record_at(runner, thread_id, line, values, files)
+    if record is None:
+        raise AgentError(f"Run '{thread_id}' has no record of its files (it was made before file history); nothing to check out.")
+    if to is not None:
+        target = Path(to).expanduser().resolve()
+        if target.exists() and (not target.is_dir() or any(target.iterdir())):
+            raise AgentError(f"{target} is not an empty folder; give a new or empty folder to --to.")
+        return files.restore(target, record, save=False)
+    with holding_thread(runner.saver, thread_id):
+        head = runner.graph.get_state(_config(thread_id)).values
+        return files.restore(_workspace_of(runner, head), record, previous=head.get("files"))
+
+
+def diff(runner: Runs, thread_id: str, step: int) -> list[FileChange]:
+    """What step K did to the files (nothing for a step whose node changes none)."""
+    line = line_at(runner, thread_id, step)
+    item = next(i for i in _branch(runner, thread_id) if i.config["configurable"]["checkpoint_id"] == line.checkpoint_id)
+    files = _files_of(runner, runner.graph.get_state(line.config).values)
+    record = _written_record(item) if files else None
+    if not record or not files.parent_of(record):
+        return []
+    return record_changes(files, record)
 
 
 def parse_set(assignment: str) -> tuple[str, str]:
@@ -315,7 +420,7 @@ def fork(
                              "that runs human_gate or execute_tool.")
         run = values.get("run", {})
         workspace = Workspace(run.get("workspace") or runner.workspace)
-        memory = AgentMemory(run.get("memory"), workspace.root, runner.settings)
+        memory = AgentMemory(run.get("memory"), run_home(run, workspace), runner.settings)
         tools = run_tools(workspace, runner.settings, memory)  # the commands the run has, memory_add included
         if new_command["name"] not in tools:
             raise AgentError(f"Unknown command '{new_command['name']}'; the commands are: {', '.join(tools.names())}.")
@@ -337,5 +442,27 @@ def fork(
         as_node = "summarise_memory"  # an ended run forked goes on with a new cycle
     else:
         as_node = ENTERED_FROM[node]
+    _give_own_folder(runner, thread_id, line, values, new_thread_id)
     runner.graph.update_state(_config(new_thread_id), values, as_node=as_node)
     return new_thread_id
+
+
+def _give_own_folder(runner: Runs, thread_id: str, line: HistoryLine, values: dict, new_thread_id: str) -> None:
+    """Point the fork's run at a new folder holding step K's files (with file history off, the fork
+    shares its origin's workspace, as before)."""
+    files = _files_of(runner, values)
+    if files is None:
+        return
+    run = dict(values.get("run", {}))
+    origin = _workspace_of(runner, values)
+    home = run_home(run, Workspace(origin))
+    name = new_thread_id if PLAIN_NAME.fullmatch(new_thread_id) else hashlib.sha1(new_thread_id.encode()).hexdigest()[:16]
+    folder = home / Workspace.RESERVED / FORKS / name
+    if folder.exists() and any(folder.iterdir()):
+        raise AgentError(f"The folder {folder} for the fork already exists; choose another name for the fork.")
+    record = _record_at(runner, thread_id, line, values, files)
+    if record is None:  # a run from before file history: the fork starts from today's files
+        record = files.record(origin, None)
+    files.restore(folder, record, save=False)
+    run.update(workspace=str(folder), home=str(home))
+    values["run"], values["files"] = run, record

@@ -28,8 +28,13 @@ class GuardedSteering(Steering):
         self.name = inner.name
         self.aliases = inner.aliases
 
-    def _failed(self, what: str, exc: Exception) -> None:
-        log.debug("steering %s: %s failed on this input, v0.3.0's behaviour used: %r", self.name, what, exc)
+    def _guarded(self, call, fallback, *args):
+        """inner.<call>(*args), or `fallback` (v0.3.0's answer) when it fails on the model's input."""
+        try:
+            return getattr(self.inner, call)(*args)
+        except INPUT_FAILURES as exc:
+            log.debug("steering %s: %s failed on this input, v0.3.0's behaviour used: %r", self.name, call, exc)
+            return fallback
 
     def constraints(self, tools: ToolRegistry) -> list[str]:
         return self.inner.constraints(tools)
@@ -38,29 +43,13 @@ class GuardedSteering(Steering):
         return self.inner.reply_example()
 
     def notes(self, state: AgentState, facts: Facts) -> list[str]:
-        try:
-            return self.inner.notes(state, facts)
-        except INPUT_FAILURES as exc:
-            self._failed("notes", exc)
-            return []
+        return self._guarded("notes", [], state, facts)
 
     def review(self, state: AgentState, command: dict, facts: Facts) -> Review:
-        try:
-            return self.inner.review(state, command, facts)
-        except INPUT_FAILURES as exc:
-            self._failed("review", exc)
-            return ACCEPT
+        return self._guarded("review", ACCEPT, state, command, facts)
 
     def mend(self, command: dict) -> tuple[dict, list[str]]:
-        try:
-            return self.inner.mend(command)
-        except INPUT_FAILURES as exc:
-            self._failed("mend", exc)
-            return command, []
+        return self._guarded("mend", (command, []), command)
 
     def result_notes(self, command: dict, output: CommandOutput) -> list[str]:
-        try:
-            return self.inner.result_notes(command, output)
-        except INPUT_FAILURES as exc:
-            self._failed("result_notes", exc)
-            return []
+        return self._guarded("result_notes", [], command, output)

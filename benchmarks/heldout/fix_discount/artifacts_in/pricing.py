@@ -1,0 +1,3 @@
+def apply_discount(price, percent):
+    """price reduced by percent per cent, rounded to cents."""
+    return round(price - percent, 2)
