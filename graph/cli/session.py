@@ -20,7 +20,7 @@ from autogpt_graph.graph.llm.pricing import check_budget
 from autogpt_graph.graph.memory.agent_memory import check_backend
 from autogpt_graph.graph.prompting.events import RESULT, event_text
 from autogpt_graph.graph.llm.retries import RETRYING, notice
-from autogpt_graph.graph.runs.runner import FILES_RESTORED, INTERRUPT, NOTICE, AgentRunner, Step
+from autogpt_graph.graph.runs.runner import FILES_RESTORED, INTERRUPT, AgentRunner, Step
 from autogpt_graph.graph.settings import get_settings
 from autogpt_graph.nodes.validate_json import stopped_on_unusable_replies
 from autogpt_graph.tools.sandbox import describe_isolation
@@ -56,12 +56,16 @@ def _render(step: Step, ai_name: list[str], speaker=None) -> None:
         ui.show_note(f"SELF FEEDBACK: {update['critique']}")
     elif step.node == FILES_RESTORED:
         ui.show_note(update["note"], "cyan")
-    elif step.node == NOTICE and update.get("kind") == RETRYING:
-        ui.show_note(notice(update), "yellow")
     elif step.node == "execute_tool":
         for event in update.get("history", []):
             if event["kind"] == RESULT:
                 ui.show_system(event_text(event))
+
+
+def _show_notice(event: dict) -> None:
+    """What a node tells while it waits (printed from its worker thread, over the spinner)."""
+    if event.get("kind") == RETRYING:
+        ui.show_note(notice(event), "yellow")
 
 
 def _shortened(text: str, limit: int) -> str:
@@ -75,6 +79,7 @@ def _shortened(text: str, limit: int) -> str:
 def drive(runner: AgentRunner, steps: Iterator[Step], ai_name: str, speak: bool = False) -> int:
     """Stream steps; at the human gate ask the user and resume with the answer."""
     speaker = start_speaker(runner.settings, ui.show_note) if speak else None
+    runner.on_notice = _show_notice
     try:
         with run_log(runner.workspace):
             ui.activity.info(f"Run {runner.thread_id} in {runner.workspace}")

@@ -2,8 +2,8 @@
 
 The OpenAI client retried silently (MAX_RETRIES times, with backoff): against an unreachable endpoint
 the user saw nothing for ~26 s. The client now makes one attempt (models.py) and the retries happen
-here, each announced through LangGraph's custom stream ("no answer from http://...: retrying in 4 s,
-attempt 2 of 6"), which the console shows and any other client of the stream can read."""
+here, each told as it waits ("no answer from http://...: retrying in 4 s, attempt 2 of 6") to the run's
+listener (the console prints it) and on LangGraph's custom stream for clients that stream it."""
 
 from __future__ import annotations
 
@@ -57,16 +57,19 @@ def _retry_after(exc: Exception) -> float | None:
     return min(value, MAX_RETRY_AFTER) if value is not None and value >= 0 else None
 
 
-def announce(event: dict[str, Any]) -> None:
-    """Put a retry notice on the graph's custom stream (nothing outside a graph run)."""
+def notify(event: dict[str, Any], listener: Callable[[dict], None] | None = None) -> None:
+    """Tell of a retry: on the graph's custom stream (for clients streaming that mode; nothing outside
+    a graph run) and to the run's listener (the CLI prints it while the call waits)."""
+    event = {"kind": RETRYING, **event}
     try:
-        writer = get_stream_writer()
+        get_stream_writer()(event)
     except RuntimeError:
-        return
-    writer({"kind": RETRYING, **event})
+        pass
+    if listener is not None:
+        listener(event)
 
 
-def with_retries(call: Callable[[], T], endpoint: str, attempts: int, *, sleep=time.sleep, notify=announce) -> T:
+def with_retries(call: Callable[[], T], endpoint: str, attempts: int, *, sleep=time.sleep, tell=notify) -> T:
     """call(), tried up to `attempts` times while it fails in a retryable way."""
     for attempt in range(1, max(1, attempts) + 1):
         try:
@@ -77,7 +80,7 @@ def with_retries(call: Callable[[], T], endpoint: str, attempts: int, *, sleep=t
                 raise
             wait = _retry_after(exc)
             wait = wait if wait is not None else min(FIRST_WAIT * 2 ** (attempt - 1), MAX_WAIT)
-            notify({"endpoint": endpoint, "reason": reason, "wait": wait, "attempt": attempt + 1, "attempts": attempts})
+            tell({"endpoint": endpoint, "reason": reason, "wait": wait, "attempt": attempt + 1, "attempts": attempts})
             sleep(wait)
     raise AssertionError("unreachable")
 

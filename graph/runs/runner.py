@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from dataclasses import replace
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -32,7 +33,7 @@ from autogpt_graph.graph.memory.agent_memory import check_backend
 from autogpt_graph.graph.settings import Settings, get_settings
 from autogpt_graph.graph.file_history.diffing import FileChange
 from autogpt_graph.graph.file_history.restoring import Restored
-from autogpt_graph.graph.runs.steps import FILES_RESTORED, INTERRUPT, NOTICE, RunStatus, Step
+from autogpt_graph.graph.runs.steps import FILES_RESTORED, INTERRUPT, RunStatus, Step
 from autogpt_graph.graph.state import AIConfig, RunOptions
 from autogpt_graph.nodes.build_prompt import stopped_at_limit
 from autogpt_graph.nodes.validate_json import stopped_on_unusable_replies
@@ -42,6 +43,11 @@ KEPT_CONTEXTS = 64
 
 # Runs end by task_complete, budget, cycle limit or the human, not by LangGraph's step cap.
 RECURSION_LIMIT = 10_000_000
+
+
+def _heard(ctx: AgentContext, on_notice: Callable[[dict], None] | None) -> AgentContext:
+    """The context with the runner's notice listener, unless it has its own."""
+    return replace(ctx, on_notice=on_notice) if on_notice and ctx.on_notice is None else ctx
 
 
 def new_thread_id() -> str:
@@ -69,6 +75,9 @@ class AgentRunner:
             self.saver = self._opened.__enter__()
         self.graph = compile_graph(self.saver)
         self.thread_id: str | None = None
+        # Called (from the worker thread running a node) with each notice a node gives while a run
+        # streams, such as a model call's retry (graph/llm/retries.py); the CLI prints them.
+        self.on_notice: Callable[[dict], None] | None = None
         # The context of each thread run in this process, reused when it is resumed here; the most
         # recent ones only, as a server runs many threads with one runner.
         self._contexts: OrderedDict[str, AgentContext] = OrderedDict()
@@ -180,11 +189,10 @@ class AgentRunner:
         with holding_thread(self.saver, thread_id), interrupt_stops_generation():
             if before is not None and (restored := before()) is not None:
                 yield Step(FILES_RESTORED, {"note": restored.note})
-            for mode, chunk in self.graph.stream(payload, config, context=ctx, stream_mode=["updates", "custom"],
-                                                 durability="sync"):
-                if mode == "custom":
-                    yield Step(NOTICE, dict(chunk))
-                    continue
+            # "updates" alone: with a second mode LangGraph yields a step's update before its checkpoint
+            # lands, and a caller that stops there (the server, at the gate) loses the step.
+            for chunk in self.graph.stream(payload, config, context=_heard(ctx, self.on_notice),
+                                           stream_mode="updates", durability="sync"):
                 for node, update in chunk.items():
                     if node == INTERRUPT:
                         yield Step(INTERRUPT, dict(update[0].value))

@@ -12,14 +12,11 @@ from autogpt_graph.graph.state import AIConfig, RunOptions
 INTERRUPT = "__interrupt__"
 # Not a node: replay restored the workspace's files before running (update = {"note": one sentence}).
 FILES_RESTORED = "files_restored"
-# Not a node: what a node reported while it ran, from LangGraph's custom stream (update = the event,
-# e.g. {"kind": "retrying", ...} from graph/llm/retries.py).
-NOTICE = "notice"
 
 
 @dataclass(frozen=True)
 class Step:
-    node: str  # a node name, INTERRUPT when the human gate waits (update = the request), FILES_RESTORED or NOTICE
+    node: str  # a node name, INTERRUPT when the human gate waits (update = the request), or FILES_RESTORED
     update: dict[str, Any]
 
 

@@ -23,8 +23,7 @@ from typing import Any
 from autogpt_graph.graph.errors import AgentError
 from autogpt_graph.graph.prompting.events import RESULT, event_text
 from autogpt_graph.graph.runs.run_lock import ThreadBusy
-from autogpt_graph.graph.llm.retries import RETRYING, notice
-from autogpt_graph.graph.runs.runner import INTERRUPT, NOTICE, AgentRunner, Step
+from autogpt_graph.graph.runs.runner import INTERRUPT, AgentRunner, Step
 from autogpt_graph.graph.server.errors import BadInput, Busy
 from autogpt_graph.graph.server.protocol import TaskOptions
 from autogpt_graph.graph.server.tasks import TaskRecord
@@ -125,8 +124,6 @@ def drive(runner: AgentRunner, task: TaskRecord, begun: Begun) -> StepOutcome:
                     if gates_left == 0:
                         break
                     gates_left -= 1
-            elif step.node == NOTICE and update.get("kind") == RETRYING:
-                lines.append(notice(update))
             elif step.node == "execute_tool":
                 for event in update.get("history", []):
                     if event["kind"] == RESULT:
