@@ -22,6 +22,12 @@ def log_folder(workspace: Path) -> Path:
     return Path(workspace) / Workspace.RESERVED / "logs"
 
 
+class _QuietRotatingFileHandler(RotatingFileHandler):
+    def handleError(self, record: logging.LogRecord) -> None:
+        """A log that cannot be written (the disk is full) is skipped: the run says what went wrong on the
+        console, and logging's own traceback on stderr would bury that one sentence."""
+
+
 @contextmanager
 def run_log(workspace: Path) -> Iterator[Path]:
     """Write what the run shows to activity.log (and its errors to error.log too) while the block runs."""
@@ -29,7 +35,7 @@ def run_log(workspace: Path) -> Iterator[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     handlers = []
     for name, level in (("activity.log", logging.INFO), ("error.log", logging.ERROR)):
-        handler = RotatingFileHandler(folder / name, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+        handler = _QuietRotatingFileHandler(folder / name, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
         handler.setLevel(level)
         handler.setFormatter(logging.Formatter(FORMAT))
         handlers.append(handler)

@@ -28,6 +28,7 @@ from autogpt_graph.graph.runs.interrupting import interrupt_stops_generation
 from autogpt_graph.graph.runs.run_lock import holding_thread
 from autogpt_graph.graph.context import DEFAULT_WORKSPACE, AgentContext, make_context
 from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.graph.llm.local_chat import GenerationStopped
 from autogpt_graph.graph.llm.pricing import check_budget, check_priced
 from autogpt_graph.graph.memory.agent_memory import check_backend
 from autogpt_graph.graph.settings import Settings, get_settings
@@ -191,13 +192,16 @@ class AgentRunner:
                 yield Step(FILES_RESTORED, {"note": restored.note})
             # "updates" alone: with a second mode LangGraph yields a step's update before its checkpoint
             # lands, and a caller that stops there (the server, at the gate) loses the step.
-            for chunk in self.graph.stream(payload, config, context=_heard(ctx, self.on_notice),
-                                           stream_mode="updates", durability="sync"):
-                for node, update in chunk.items():
-                    if node == INTERRUPT:
-                        yield Step(INTERRUPT, dict(update[0].value))
-                    else:
-                        yield Step(node, dict(update or {}))
+            try:
+                for chunk in self.graph.stream(payload, config, context=_heard(ctx, self.on_notice),
+                                               stream_mode="updates", durability="sync"):
+                    for node, update in chunk.items():
+                        if node == INTERRUPT:
+                            yield Step(INTERRUPT, dict(update[0].value))
+                        else:
+                            yield Step(node, dict(update or {}))
+            except GenerationStopped:  # Ctrl-C stopped the model in LangGraph's worker: it is the interrupt
+                raise KeyboardInterrupt from None
 
     # Time travel, in autogpt_graph.graph.runs.threads: list runs, read a run step by step, replay or fork from a step.
     def threads(self) -> list[time_travel.ThreadInfo]:
