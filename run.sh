@@ -5,6 +5,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 EXTRAS=local,memory "$here/scripts/install.sh" >&2
 case "${1:-}" in
-  run|resume|--help) exec "$here/.venv/bin/autogpt" "$@" ;;
+  run|resume|threads|history|replay|fork|diff|checkout|ingest|eval|serve|serve-local|ui|--help)
+    exec "$here/.venv/bin/autogpt" "$@" ;;
   *) exec "$here/.venv/bin/autogpt" run "$@" ;;
 esac

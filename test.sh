@@ -2,6 +2,6 @@
 # ./test.sh [pytest args]: installs what the tests need into .venv and runs them.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-EXTRAS=local,memory,test,compare "$here/scripts/install.sh"
+EXTRAS=local,memory,test,compare,notebooks "$here/scripts/install.sh"
 cd "$here"
 exec "$here/.venv/bin/python" -m pytest "$@"

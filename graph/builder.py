@@ -74,18 +74,31 @@ def after_summarise(state: AgentState) -> str:
     return END if _stopped(state) else "build_prompt"
 
 
-def build_graph(context_schema: type = AgentContext) -> StateGraph:
+def _labelled(router, **labels: str):
+    """The router's choice as a label (label=node), for add_conditional_edges: the drawn graph (Studio,
+    Mermaid, PNG) then names the edge ("retry", "approved"), while the router keeps returning node names."""
+    to_label = {node: label for label, node in labels.items()}
+
+    def route(state: AgentState) -> str:
+        return to_label[router(state)]
+
+    route.__name__ = router.__name__
+    return route, labels
+
+
+def build_graph(context_schema: type = AgentContext, input_schema: type | None = None) -> StateGraph:
     """The uncompiled graph; compile it with your own checkpointer, or reuse its nodes.
-    `context_schema`: what callers pass as `context=` (autogpt_graph.graph.studio.app gives plain run options)."""
-    g = StateGraph(AgentState, context_schema=context_schema)
+    `context_schema`: what callers pass as `context=` (autogpt_graph.graph.studio.app gives plain run
+    options); `input_schema`: what a run starts with (default: the whole state; Studio's: RunInput)."""
+    g = StateGraph(AgentState, context_schema=context_schema, input_schema=input_schema)
     for name, fn in NODES.items():
         g.add_node(name, fn)
     g.add_conditional_edges(START, route_start, ["decompose_goals", "build_prompt"])
     g.add_conditional_edges("decompose_goals", after_decompose, ["build_prompt", END])
     g.add_conditional_edges("build_prompt", after_build_prompt, ["think", END])
     g.add_conditional_edges("think", after_think, ["validate_json", END])
-    g.add_conditional_edges("validate_json", after_validate, ["human_gate", "think", END])
-    g.add_conditional_edges("human_gate", after_gate, ["execute_tool", "build_prompt", END])
+    g.add_conditional_edges("validate_json", *_labelled(after_validate, ok="human_gate", retry="think", **{END: END}))
+    g.add_conditional_edges("human_gate", *_labelled(after_gate, approved="execute_tool", feedback="build_prompt", **{END: END}))
     g.add_conditional_edges("execute_tool", after_execute, ["summarise_memory", END])
     g.add_conditional_edges("summarise_memory", after_summarise, ["build_prompt", END])
     return g

@@ -39,6 +39,8 @@ class AgentContext:
     # What steers the model beyond AutoGPT v0.3.0 (graph/steering/); the base class steers nothing.
     steering: Steering = field(default_factory=Steering)
     files: FileHistory | None = None  # records the workspace after each step; None = FILE_HISTORY off
+    # Told of what a node does while it waits (a model call's retries: graph/llm/retries.py), as data.
+    on_notice: Callable[[dict], None] | None = None
 
     def record_files(self, state: AgentState) -> dict:
         """The state update that keys the workspace's files now to the checkpoint that follows."""

@@ -12,7 +12,11 @@ Secrets and live objects (models, tools) never enter state: they live in the run
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any, NotRequired, TypedDict
+from typing import Annotated, Any
+
+# typing_extensions' TypedDict: pydantic derives JSON schemas from it on Python 3.11 (Studio's form,
+# get_input_jsonschema), which it refuses for typing.TypedDict before 3.12.
+from typing_extensions import NotRequired, TypedDict
 
 from langgraph.channels.delta import DeltaChannel
 
@@ -43,6 +47,15 @@ class RunOptions(TypedDict, total=False):
     home: str
     memory: str  # vector memory backend: faiss, redis or none
     memory_namespace: str  # the agent's memory; default: its ai_name
+
+
+class RunInput(TypedDict, total=False):
+    """What a user starts a run with (the server graph's input schema, so Studio's form shows these
+    and not the internal state): a task or AutoGPT's ai_settings, and the run's options."""
+
+    task: str
+    ai_config: AIConfig
+    run: RunOptions
 
 
 class Event(TypedDict):

@@ -27,6 +27,10 @@ def build_prompt(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     # Before the first cycle: what the workspace holds before the agent did anything (its inputs,
     # never evidence of its work; graph/steering/nudges.py).
     start = {"start_files": ctx.workspace.file_names()} if cycle == 0 else {}
+    if cycle == 0 and run != state.get("run"):
+        # The choices a server run started with (its context) become the run's own, so a resume
+        # without them goes on with the same model and workspace (not the defaults).
+        start["run"] = run
     if state.get("files") is None:  # the files before the first command: what replay and fork go back to
         start.update(ctx.record_files(state))
     return {"prompt": plan_prompt(ctx, {**state, **start, "cycle": cycle + 1}), "cycle": cycle + 1,

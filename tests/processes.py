@@ -144,3 +144,59 @@ def assert_resumed_to_end(folder: Path, ws: Path, expected: dict[str, str]) -> N
     assert "Task complete" in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
     assert files_of(ws) == expected
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """`autogpt serve` as a process on a free port: `url` is its base, `stop()` ends it."""
+
+    def __init__(self, folder: Path, *args: str, port: int | None = None):
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = Path(folder) / f"serve-{self.port}.log"
+        with open(self.log, "w") as out:
+            self.proc = subprocess.Popen([*cli(), "serve", "--port", str(self.port), *args], cwd=folder, env=env(),
+                                         stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
+        self._wait()
+
+    def _wait(self, timeout: float = 60) -> None:
+        import httpx
+
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                pytest.fail(f"autogpt serve exited with {self.proc.returncode}:\n{self.output()}")
+            try:
+                if httpx.get(f"{self.url}/ap/v1/agent/tasks", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                pytest.fail(f"autogpt serve did not answer within {timeout}s:\n{self.output()}")
+            time.sleep(0.1)
+
+    def output(self) -> str:
+        return self.log.read_text("utf-8", "replace") if self.log.is_file() else ""
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

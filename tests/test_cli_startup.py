@@ -18,7 +18,8 @@ def test_importing_the_cli_loads_nothing_heavy():
 
 
 def test_every_help_prints_without_loading_the_graph():
-    for command in ("", "run", "resume", "threads", "history", "replay", "fork", "eval", "ingest", "serve-local", "ui"):
+    for command in ("", "run", "resume", "threads", "history", "replay", "fork", "eval", "ingest", "serve-local", "serve",
+                    "ui"):
         argv = [sys.executable, "-c",
                 "import sys; from autogpt_graph.graph.cli.app import app\n"
                 f"sys.argv = ['autogpt', *{[command] if command else []!r}, '--help']\n"

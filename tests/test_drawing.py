@@ -11,7 +11,8 @@ from autogpt_graph.graph.runs.drawing import NO_PNG, mermaid, png, show_graph
 def test_mermaid_and_png_are_drawn_locally():
     graph = compile_graph()
     text = mermaid(graph)
-    assert "human_gate -.-> execute_tool;" in text and "validate_json -.-> think;" in text
+    assert "human_gate -. &nbsp;approved&nbsp; .-> execute_tool;" in text
+    assert "validate_json -. &nbsp;retry&nbsp; .-> think;" in text
     data = png(graph)
     assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000
 

@@ -156,3 +156,36 @@ def test_run_through_the_local_openai_compatible_server(tmp_path):
         server.terminate()
         server.wait(timeout=30)
         log.close()
+
+
+@pytest.mark.slow
+@needs_model
+def test_ctrl_c_stops_the_local_model_within_a_second(tmp_path):
+    """Ctrl-C while the model generated left the run going for 15-21 s, LangGraph's main thread waiting
+    for the worker's model call (issue 20): now the call stops at once and the resume hint follows."""
+    import signal
+
+    import yaml
+
+    from tests.processes import _default_sigint, cli, env
+
+    (tmp_path / "haiku.yaml").write_text(yaml.safe_dump(HAIKU))
+    proc = subprocess.Popen(
+        [*cli(), "run", "-C", "haiku.yaml", "--llm", "local", "-c", "-w", "ws", "--thread", "C"], cwd=tmp_path,
+        env={**env(), "LOCAL_SEED": str(SEED)}, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, preexec_fn=_default_sigint,
+    )
+    out = []
+    for line in proc.stdout:  # the first cycle's model call starts after these lines
+        out.append(line)
+        if line.startswith("Continuous mode"):
+            break
+    time.sleep(8)  # model loaded, the prompt being evaluated or the reply generated
+    assert proc.poll() is None, "".join(out)
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    rest, _ = proc.communicate(timeout=60)
+    took = time.monotonic() - sent
+    assert "Interrupted. Continue the run with: autogpt resume --thread C" in rest, "".join(out) + rest
+    assert took < 2.5, f"{took:.1f} s from Ctrl-C to exit"
+    assert proc.returncode == 130

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -90,7 +92,24 @@ def test_notebook_executes(path, tmp_path, monkeypatch):
     assert "graph TD;" in text
     images = [o["data"]["image/png"] for o in outputs(notebook) if "image/png" in o.get("data", {})]
     assert images and all(base64.b64decode(i).startswith(PNG_MAGIC) for i in images)
+    # A cell ending with show_graph(...) shows the picture, never its bytes as text.
+    assert not [o for o in outputs(notebook) if "\\x89PNG" in o.get("data", {}).get("text/plain", "")]
     CHECKS[path.stem](text, tmp_path)
+
+
+def test_the_notebooks_extra_gives_a_working_jupyter(tmp_path, monkeypatch):
+    """`pip install 'autogpt-graph[notebooks]'`: JupyterLab starts and nbconvert runs a notebook."""
+    jupyter = Path(sys.executable).parent / "jupyter"
+    version = subprocess.run([str(jupyter), "lab", "--version"], capture_output=True, text=True, timeout=120)
+    assert version.returncode == 0 and version.stdout.strip()[:1].isdigit(), version.stderr
+    monkeypatch.setenv("NOTEBOOK_WORKSPACE", str(tmp_path))
+    done = subprocess.run(
+        [str(jupyter), "nbconvert", "--to", "notebook", "--execute", "--output-dir", str(tmp_path),
+         str(NOTEBOOKS[0].parent / "quickstart.ipynb")],
+        capture_output=True, text=True, timeout=300, cwd=NOTEBOOKS[0].parent,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Task complete" in printed(nbformat.read(tmp_path / "quickstart.ipynb", as_version=4))
 
 
 def test_every_notebook_is_checked():

@@ -9,6 +9,7 @@ import time
 import pytest
 
 from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.graph.llm import retries
 from autogpt_graph.graph.runs.runner import AgentRunner
 from autogpt_graph.graph.settings import Settings
 from tests.helpers import AI_CONFIG, WRITE_AND_FINISH, reply, run_to_end
@@ -54,14 +55,33 @@ def test_run_through_openai_endpoint(tmp_path, use_server):
     assert usage["calls"] == {"think": 2}
 
 
-def test_rate_limit_and_server_error_are_retried(tmp_path, use_server):
+def test_rate_limit_and_server_error_are_retried_and_said(tmp_path, use_server, monkeypatch):
+    monkeypatch.setattr(retries, "FIRST_WAIT", 0.05)
     with OpenAICompatServer(replies=WRITE_AND_FINISH, faults=[429, 500]) as srv:
-        runner = run(tmp_path, use_server(srv.base_url))
-    assert (runner.workspace / "hello.txt").read_text() == "hello world"
+        with AgentRunner(tmp_path / "ws", settings=use_server(srv.base_url)) as runner:
+            heard = []
+            runner.on_notice = heard.append
+            run_to_end(runner, runner.start(ai_config=AI_CONFIG, llm="openai", continuous=True, thread_id="t1"))
+    assert (tmp_path / "ws" / "hello.txt").read_text() == "hello world"
     assert len(srv.requests) == len(WRITE_AND_FINISH) + 2
-    assert [h.get("x-stainless-retry-count") for h in srv.request_headers[:3]] == ["0", "1", "2"]
-    # The retries resent the same first request.
+    # The retries resent the same first request, each said on the stream with its wait, as it waited.
     assert srv.requests[0]["messages"] == srv.requests[1]["messages"] == srv.requests[2]["messages"]
+    assert [retries.notice(event) for event in heard] == [
+        f"Rate limited from {srv.base_url}: retrying in 0 s, attempt 2 of 7.",  # its Retry-After
+        f"HTTP 500 from {srv.base_url}: retrying in 0.1 s, attempt 3 of 7."]
+
+
+def test_retries_of_an_unreachable_server_are_said_then_fail(tmp_path, use_server, monkeypatch):
+    monkeypatch.setattr(retries, "FIRST_WAIT", 0.01)
+    base_url = f"http://127.0.0.1:{closed_port()}/v1"
+    with AgentRunner(tmp_path / "ws", settings=use_server(base_url, max_retries=2)) as runner:
+        heard = []
+        runner.on_notice = heard.append
+        with pytest.raises(AgentError, match="Could not reach the model at"):
+            run_to_end(runner, runner.start(ai_config=AI_CONFIG, llm="openai", continuous=True, thread_id="t1"))
+    assert [retries.notice(event) for event in heard] == [
+        f"No answer from {base_url}: retrying in 0.01 s, attempt 2 of 3.",
+        f"No answer from {base_url}: retrying in 0.02 s, attempt 3 of 3."]
 
 
 def test_wrong_key_is_one_sentence_and_the_run_can_be_resumed(tmp_path, use_server):

@@ -32,6 +32,34 @@ def test_server_graph_takes_run_choices_from_a_plain_context(tmp_path):
     assert (tmp_path / "ws" / "hello.txt").read_text() == "hello world"
 
 
+def test_server_graph_input_is_what_a_run_starts_with():
+    from autogpt_graph.graph.studio.app import graph
+
+    assert set(graph.get_input_jsonschema()["properties"]) == {"task", "ai_config", "run"}
+
+
+def test_a_resume_without_context_keeps_the_runs_model_and_workspace(tmp_path):
+    """Started with a context choosing the scripted model and a workspace, resumed with none: the run
+    goes on with its own choices (it switched to the local model and the default workspace)."""
+    from langgraph.checkpoint.memory import InMemorySaver
+    from langgraph.types import Command
+
+    from autogpt_graph.graph.builder import build_graph
+    from autogpt_graph.graph.state import RunInput
+    from autogpt_graph.graph.studio.options import ServerContext
+
+    graph = build_graph(context_schema=ServerContext, input_schema=RunInput).compile(checkpointer=InMemorySaver())
+    script = write_script(tmp_path, SCRIPT)
+    config = {"configurable": {"thread_id": "s"}}
+    out = graph.invoke({"ai_config": AI_CONFIG}, config, context={"llm": f"script:{script}", "workspace": str(tmp_path / "ws")})
+    assert out["__interrupt__"][0].value["command"]["name"] == "write_to_file"
+    graph.invoke(Command(resume="y"), config)
+    out = graph.invoke(Command(resume="y"), config)
+    assert out["stop_reason"] == "Task complete: hello.txt is written"
+    assert (tmp_path / "ws" / "hello.txt").read_text() == "hello world"
+    assert out["run"]["llm"] == f"script:{script}"
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     with LangGraphDevServer(tmp_path_factory.mktemp("langgraph-dev")) as srv:

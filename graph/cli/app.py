@@ -111,6 +111,26 @@ def serve_local(
     friendly(debug, work)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    workspaces: Annotated[Path, typer.Option("--workspaces", help="Folder of the tasks' workspaces (a shared folder when scaled out).")] = Path("agent_workspaces"),
+    checkpointer: Annotated[Optional[str], typer.Option("--checkpointer", help="sqlite (default, in --workspaces), sqlite:PATH, postgres://... (to scale out) or memory.")] = None,
+    llm: Annotated[str, typer.Option("--llm", help="auto, local[:PATH.gguf], openai[:MODEL], azure or script:FILE.")] = "auto",
+    allow_downloads: AllowDownloads = False,
+    debug: Debug = False,
+) -> None:
+    """Serve the agent over HTTP as the Agent Protocol v1 (tasks, steps, artifacts), as agbenchmark drives it."""
+
+    def work() -> int:
+        from autogpt_graph.graph.cli.serve import serve as serve_body
+
+        return serve_body(host, port, workspaces, checkpointer, llm, allow_downloads)
+
+    friendly(debug, work)
+
+
 @app.command("ui")
 def ui(
     workspace: Workspace = Path(DEFAULT_WORKSPACE),

@@ -8,12 +8,14 @@ write the clipboard with OSC 52, clear the screen or hide text) and caps its len
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterable, Iterator
 
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 # ESC-started sequences (CSI "ESC [ ... final", OSC "ESC ] ... BEL or ESC \\", DCS/SOS/PM/APC strings,
 # two-byte escapes), their 8-bit C1 forms, and every other control character but newline and tab.
@@ -64,6 +66,16 @@ def print_columns(headers: list[str], rows: list[list[str]], whole: set[str]) ->
 
 
 console = Console(highlight=False, soft_wrap=True)  # long sentences stay on one line in logs
+# What the run shows is also written, as plain text, to the workspace's run log while one is open
+# (graph/cli/run_log.py); with none open it goes nowhere.
+activity = logging.getLogger("autogpt_graph.activity")
+activity.addHandler(logging.NullHandler())
+activity.propagate = False
+
+
+def _print(markup: str, level: int = logging.INFO, **options) -> None:
+    console.print(markup, **options)
+    activity.log(level, Text.from_markup(markup).plain)
 AUTHORISE_HELP = (
     "Enter 'y' to authorise command, 'y -N' to run N continuous commands, 's' to run self-feedback "
     "commands, 'n' to exit program, or enter feedback for {name}..."
@@ -89,57 +101,59 @@ def while_waiting(steps: Iterable, label: str = "Thinking...") -> Iterator:
 
 
 def show_ai_config(cfg: dict) -> None:
-    console.print(f"[green]{shown(cfg['ai_name'])}[/] here! I am at your service.")
-    console.print(f"[green]Name:[/] {shown(cfg['ai_name'])}")
-    console.print(f"[green]Role:[/] {shown(cfg['ai_role'])}")
-    console.print("[green]Goals:[/]")
+    _print(f"[green]{shown(cfg['ai_name'])}[/] here! I am at your service.")
+    _print(f"[green]Name:[/] {shown(cfg['ai_name'])}")
+    _print(f"[green]Role:[/] {shown(cfg['ai_role'])}")
+    _print("[green]Goals:[/]")
     for goal in cfg["ai_goals"]:
-        console.print(f"- {shown(goal)}")
+        _print(f"- {shown(goal)}")
     if cfg.get("api_budget"):
-        console.print(f"[green]Budget:[/] ${cfg['api_budget']:.3f}")
+        _print(f"[green]Budget:[/] ${cfg['api_budget']:.3f}")
 
 
 def show_thoughts(ai_name: str, thoughts: dict, command: dict | None) -> None:
-    console.print(f"[yellow]{shown(ai_name.upper())} THOUGHTS:[/] {shown(thoughts.get('text', ''))}")
+    _print(f"[yellow]{shown(ai_name.upper())} THOUGHTS:[/] {shown(thoughts.get('text', ''))}")
     if thoughts.get("reasoning"):  # the lean prompt (small local model) asks for none
-        console.print(f"[yellow]REASONING:[/] {shown(thoughts['reasoning'])}")
+        _print(f"[yellow]REASONING:[/] {shown(thoughts['reasoning'])}")
     plan = [line.lstrip("- ").strip() for line in thoughts.get("plan", "").splitlines() if line.strip()]
     if plan:
-        console.print("[yellow]PLAN:[/]")
+        _print("[yellow]PLAN:[/]")
         for line in plan:
-            console.print(f"[green]-[/]  {shown(line)}")
+            _print(f"[green]-[/]  {shown(line)}")
     if thoughts.get("criticism"):
-        console.print(f"[yellow]CRITICISM:[/] {shown(thoughts['criticism'])}")
+        _print(f"[yellow]CRITICISM:[/] {shown(thoughts['criticism'])}")
     if command:
         args = json.dumps(command.get("args", {}), ensure_ascii=False)
-        console.print(
+        _print(
             f"[cyan]NEXT ACTION:[/]  COMMAND = [cyan]{shown(command['name'])}[/]  ARGUMENTS = [cyan]{shown(args)}[/]"
         )
 
 
 def show_system(text: str, limit: int = SHOWN_CHARS) -> None:
-    console.print(f"[yellow]SYSTEM:[/]  {shown(text, limit)}")
+    _print(f"[yellow]SYSTEM:[/]  {shown(text, limit)}")
 
 
 def show_diff_line(line: str) -> None:
     """A unified diff line, coloured as git does (added green, removed red, hunk cyan)."""
     style = "green" if line.startswith("+") else "red" if line.startswith("-") else "cyan" if line.startswith("@@") else ""
     text = shown(line)
-    console.print(f"[{style}]{text}[/]" if style else text, highlight=False)
+    _print(f"[{style}]{text}[/]" if style else text, highlight=False)
 
 
 def show_note(text: str, style: str = "magenta") -> None:
-    console.print(f"[{style}]{shown(text)}[/]")
+    _print(f"[{style}]{shown(text)}[/]")
 
 
 def show_error(text: str) -> None:
-    console.print(f"[red]Error:[/] {shown(text)}")
+    _print(f"[red]Error:[/] {shown(text)}", logging.ERROR)
 
 
 def ask(prompt: str) -> str | None:
     """A line from the user, or None when there is no one to ask (stdin closed)."""
     try:
-        return console.input(f"[magenta]{shown(prompt)}[/] ")
+        answer = console.input(f"[magenta]{shown(prompt)}[/] ")
+        activity.info(f"{plain(prompt)} {plain(answer)}")
+        return answer
     except EOFError:
         console.print()  # end the prompt's line, so what follows starts on its own
         return None

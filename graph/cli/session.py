@@ -11,6 +11,7 @@ from pathlib import Path
 
 from autogpt_graph.graph.ai_settings import load_ai_settings, save_ai_settings
 from autogpt_graph.graph.cli import console as ui
+from autogpt_graph.graph.cli.run_log import run_log
 from autogpt_graph.graph.cli.speech import start_speaker
 from autogpt_graph.graph.errors import AgentError
 from autogpt_graph.graph.llm.local_model import NOT_INSTALLED, default_model_path
@@ -18,6 +19,7 @@ from autogpt_graph.graph.llm.models import check_model_spec
 from autogpt_graph.graph.llm.pricing import check_budget
 from autogpt_graph.graph.memory.agent_memory import check_backend
 from autogpt_graph.graph.prompting.events import RESULT, event_text
+from autogpt_graph.graph.llm.retries import RETRYING, notice
 from autogpt_graph.graph.runs.runner import FILES_RESTORED, INTERRUPT, AgentRunner, Step
 from autogpt_graph.graph.settings import get_settings
 from autogpt_graph.nodes.validate_json import stopped_on_unusable_replies
@@ -60,6 +62,12 @@ def _render(step: Step, ai_name: list[str], speaker=None) -> None:
                 ui.show_system(event_text(event))
 
 
+def _show_notice(event: dict) -> None:
+    """What a node tells while it waits (printed from its worker thread, over the spinner)."""
+    if event.get("kind") == RETRYING:
+        ui.show_note(notice(event), "yellow")
+
+
 def _shortened(text: str, limit: int) -> str:
     """At most `limit` characters, cut at a word boundary with an ellipsis (never mid-word)."""
     if len(text) <= limit:
@@ -71,8 +79,15 @@ def _shortened(text: str, limit: int) -> str:
 def drive(runner: AgentRunner, steps: Iterator[Step], ai_name: str, speak: bool = False) -> int:
     """Stream steps; at the human gate ask the user and resume with the answer."""
     speaker = start_speaker(runner.settings, ui.show_note) if speak else None
+    runner.on_notice = _show_notice
     try:
-        return _drive_steps(runner, steps, ai_name, speaker)
+        with run_log(runner.workspace):
+            ui.activity.info(f"Run {runner.thread_id} in {runner.workspace}")
+            try:
+                return _drive_steps(runner, steps, ai_name, speaker)
+            except Exception as exc:  # shown by the CLI's error handler; logged here with its traceback
+                ui.activity.error(f"Run {runner.thread_id} failed: {exc}", exc_info=True)
+                raise
     finally:
         if speaker:
             speaker.close()

@@ -12,6 +12,7 @@ from autogpt_graph.graph.context import AgentContext
 from autogpt_graph.graph.errors import AgentError, RunStop
 from autogpt_graph.graph.llm.models import ModelHandle
 from autogpt_graph.graph.llm.pricing import cost_of
+from autogpt_graph.graph.llm.retries import notify, with_retries
 from autogpt_graph.graph.state import AgentState, merge_usage
 from autogpt_graph.graph.tokens import count_message_tokens, count_tokens
 
@@ -66,7 +67,8 @@ def call_model(
     }
     try:
         params = {} if temperature is None else {"temperature": temperature}
-        reply = model.chat.invoke(messages, config=config, **params)
+        reply = with_retries(lambda: model.chat.invoke(messages, config=config, **params), model.endpoint,
+                             model.attempts, tell=lambda event: notify(event, ctx.on_notice))
     except AgentError:
         raise
     except Exception as exc:  # noqa: BLE001 - every client failure becomes one clear sentence

@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -19,6 +21,24 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 
 from autogpt_graph.graph.errors import AgentError
 from autogpt_graph.graph.llm.local_model import NOT_INSTALLED
+
+# Set by stop_generation() (Ctrl-C, graph/runs/interrupting.py): the generation running in LangGraph's
+# worker thread stops within a token, or within a graph op while the prompt is evaluated; without it
+# the run went on generating for 15-21 s after Ctrl-C, the main thread waiting for the worker.
+_STOP = threading.Event()
+
+
+class GenerationStopped(AgentError):
+    """The local model was stopped part-way (Ctrl-C)."""
+
+
+def stop_generation() -> None:
+    _STOP.set()
+
+
+def _abort_check(_data) -> bool:
+    return _STOP.is_set()
+
 
 # The reply format as a JSON schema, for constrained decoding (json_mode="schema").
 REPLY_SCHEMA = {
@@ -82,10 +102,19 @@ class LocalChatModel(BaseChatModel):
         if self.json_mode == "schema":
             request["response_format"] = {"type": "json_object", "schema": REPLY_SCHEMA}
         with lock:  # one llama.cpp context: one generation at a time
-            try:
-                out = llama.create_chat_completion(**request)
-            except ValueError as exc:  # e.g. "Requested tokens exceed context window"
-                raise AgentError(f"The local model refused the request: {exc}") from exc
+            _STOP.clear()
+            with _stoppable(llama) as processors:
+                try:
+                    out = llama.create_chat_completion(**request, logits_processor=processors)
+                except ValueError as exc:  # e.g. "Requested tokens exceed context window"
+                    raise AgentError(f"The local model refused the request: {exc}") from exc
+                except RuntimeError as exc:  # llama_decode returned 2: aborted by the check below
+                    if not _STOP.is_set():
+                        raise
+                    llama.reset()  # the aborted batch left the cache part-filled: evaluate afresh next time
+                    raise GenerationStopped("The local model was stopped.") from exc
+            if _STOP.is_set():
+                raise GenerationStopped("The local model was stopped.")
         usage = out.get("usage") or {}
         message = AIMessage(
             content=out["choices"][0]["message"].get("content") or "",
@@ -98,3 +127,28 @@ class LocalChatModel(BaseChatModel):
                                "finish_reason": out["choices"][0].get("finish_reason")},
         )
         return ChatResult(generations=[ChatGeneration(message=message)])
+
+
+@contextmanager
+def _stoppable(llama) -> Iterator[Any]:
+    """While the prompt is evaluated (one llama_decode per batch of up to 512 tokens, seconds each on
+    2 cores) llama.cpp asks the abort check between graph ops; from the first sampled token on, a
+    logits processor asks it once per token instead (a Python call per op would slow decoding) and,
+    once stopped, leaves only end-of-text to sample, which ends the reply."""
+    from llama_cpp import LogitsProcessorList, ggml_abort_callback, llama_set_abort_callback  # the optional extra
+
+    check = ggml_abort_callback(_abort_check)  # kept referenced while llama.cpp may call it
+    llama_set_abort_callback(llama.ctx, check, None)
+    eos = llama.token_eos()
+
+    def per_token(_ids, scores):
+        llama_set_abort_callback(llama.ctx, ggml_abort_callback(), None)  # NULL: no check per op
+        if _STOP.is_set():
+            scores[:] = -float("inf")
+            scores[eos] = 0.0
+        return scores
+
+    try:
+        yield LogitsProcessorList([per_token])
+    finally:
+        llama_set_abort_callback(llama.ctx, ggml_abort_callback(), None)

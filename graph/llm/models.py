@@ -33,6 +33,7 @@ class ModelHandle:
     endpoint: str  # where it is served, for error messages
     max_reply_tokens: int = 1000  # the reply's cap, and the room the prompt leaves for it
     free: bool = False  # runs on this machine (the embedded model, a script): costs nothing
+    attempts: int = 1  # tries per call while it fails in a retryable way (graph/llm/retries.py)
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ def _openai(settings: Settings, model_override: str | None) -> ModelSet:
             temperature=settings.temperature,
             max_tokens=settings.max_reply_tokens,
             timeout=settings.request_timeout,
-            max_retries=settings.max_retries,
+            max_retries=0,  # retried by graph/llm/retries.py, which says so while it waits
             seed=settings.seed,
             **extra,
         )
@@ -140,8 +141,10 @@ def _openai(settings: Settings, model_override: str | None) -> ModelSet:
     fast_name = model_override or settings.fast_llm_model
     smart_name = model_override or settings.smart_llm_model
     return ModelSet(
-        fast=ModelHandle(chat(fast_name), fast_name, settings.fast_token_limit, endpoint, settings.max_reply_tokens),
-        smart=ModelHandle(chat(smart_name), smart_name, settings.smart_token_limit, endpoint, settings.max_reply_tokens),
+        fast=ModelHandle(chat(fast_name), fast_name, settings.fast_token_limit, endpoint, settings.max_reply_tokens,
+                         attempts=settings.max_retries + 1),
+        smart=ModelHandle(chat(smart_name), smart_name, settings.smart_token_limit, endpoint, settings.max_reply_tokens,
+                          attempts=settings.max_retries + 1),
     )
 
 
@@ -161,13 +164,15 @@ def _azure(settings: Settings) -> ModelSet:
             temperature=settings.temperature,
             max_tokens=settings.max_reply_tokens,
             timeout=settings.request_timeout,
-            max_retries=settings.max_retries,
+            max_retries=0,  # retried by graph/llm/retries.py, which says so while it waits
         )
 
     fast = settings.fast_llm_model_deployment_id or settings.fast_llm_model
     smart = settings.smart_llm_model_deployment_id or settings.smart_llm_model
     endpoint = settings.azure_openai_endpoint
     return ModelSet(
-        fast=ModelHandle(chat(fast), settings.fast_llm_model, settings.fast_token_limit, endpoint, settings.max_reply_tokens),
-        smart=ModelHandle(chat(smart), settings.smart_llm_model, settings.smart_token_limit, endpoint, settings.max_reply_tokens),
+        fast=ModelHandle(chat(fast), settings.fast_llm_model, settings.fast_token_limit, endpoint, settings.max_reply_tokens,
+                         attempts=settings.max_retries + 1),
+        smart=ModelHandle(chat(smart), settings.smart_llm_model, settings.smart_token_limit, endpoint, settings.max_reply_tokens,
+                          attempts=settings.max_retries + 1),
     )

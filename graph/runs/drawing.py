@@ -55,8 +55,9 @@ def png(compiled) -> bytes | None:
         return None
 
 
-def show_graph(compiled, save_to: str | Path | None = None) -> bytes | None:
-    """In a notebook: print the Mermaid text and display the PNG (also saved to `save_to`)."""
+def show_graph(compiled, save_to: str | Path | None = None) -> None:
+    """In a notebook: print the Mermaid text and display the PNG (also saved to `save_to`). Returns
+    nothing, so a cell ending with it shows the picture, not its bytes (`png()` gives them)."""
     print(mermaid(compiled))
     data = png(compiled)
     if data is None:
@@ -66,10 +67,9 @@ def show_graph(compiled, save_to: str | Path | None = None) -> bytes | None:
         Path(save_to).write_bytes(data)
     try:
         from IPython.display import Image, display
-    except ImportError:  # not in a notebook: the bytes (and save_to) are the picture
-        return data
+    except ImportError:  # not in a notebook: save_to is the picture
+        return
     display(Image(data))
-    return data
 
 
 def svg(compiled) -> str:

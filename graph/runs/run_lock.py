@@ -8,6 +8,10 @@ locked:
   process on any machine that shares the database sees it; the server drops it with the session);
 - SQLite: an fcntl lock on a small file beside the database (the kernel drops it with the process);
 - in memory: a lock in this process.
+Callers in this process are kept apart first by a lock in the process, as a Postgres session lock
+is re-entrant for its connection, which this process's threads share. The lock is re-entrant for
+the thread that holds it, so a caller (the HTTP server, for a whole step) may hold it around code
+that takes it again.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from autogpt_graph.graph.errors import AgentError
 
 _in_process: dict[tuple[int, str], threading.Lock] = {}
 _in_process_guard = threading.Lock()
+_held = threading.local()  # .keys: the (saver, thread) locks this OS thread holds
 
 
 class ThreadBusy(AgentError):
@@ -47,15 +52,29 @@ def lock_key(thread_id: str) -> int:
 @contextmanager
 def holding_thread(saver: BaseCheckpointSaver, thread_id: str) -> Iterator[None]:
     """Hold the thread's lock for the block; ThreadBusy when someone else holds it."""
+    key = (id(saver), thread_id)
+    held = _held.__dict__.setdefault("keys", set())
+    if key in held:  # this thread holds it already, further up its stack
+        yield
+        return
+    with _process_lock(saver, thread_id), _backend_lock(saver, thread_id):
+        held.add(key)
+        try:
+            yield
+        finally:
+            held.discard(key)
+
+
+@contextmanager
+def _backend_lock(saver: BaseCheckpointSaver, thread_id: str) -> Iterator[None]:
     if isinstance(saver, SqliteSaver) and (path := _database_file(saver.conn)):
         with _file_lock(path, thread_id):
             yield
     elif type(saver).__name__ == "PostgresSaver":
         with _advisory_lock(saver, thread_id):
             yield
-    else:
-        with _process_lock(saver, thread_id):
-            yield
+    else:  # in memory: the process lock is the whole story
+        yield
 
 
 def _database_file(conn: sqlite3.Connection) -> Path | None:

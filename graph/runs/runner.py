@@ -9,7 +9,10 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
+from dataclasses import replace
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -21,9 +24,11 @@ from langgraph.types import Command
 from autogpt_graph.graph.runs import threads as time_travel
 from autogpt_graph.graph.builder import compile_graph
 from autogpt_graph.graph.runs.checkpointers import open_checkpointer
+from autogpt_graph.graph.runs.interrupting import interrupt_stops_generation
 from autogpt_graph.graph.runs.run_lock import holding_thread
 from autogpt_graph.graph.context import DEFAULT_WORKSPACE, AgentContext, make_context
 from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.graph.llm.local_chat import GenerationStopped
 from autogpt_graph.graph.llm.pricing import check_budget, check_priced
 from autogpt_graph.graph.memory.agent_memory import check_backend
 from autogpt_graph.graph.settings import Settings, get_settings
@@ -34,8 +39,16 @@ from autogpt_graph.graph.state import AIConfig, RunOptions
 from autogpt_graph.nodes.build_prompt import stopped_at_limit
 from autogpt_graph.nodes.validate_json import stopped_on_unusable_replies
 
+# Contexts kept for resuming threads in this process (each holds its models and tools).
+KEPT_CONTEXTS = 64
+
 # Runs end by task_complete, budget, cycle limit or the human, not by LangGraph's step cap.
 RECURSION_LIMIT = 10_000_000
+
+
+def _heard(ctx: AgentContext, on_notice: Callable[[dict], None] | None) -> AgentContext:
+    """The context with the runner's notice listener, unless it has its own."""
+    return replace(ctx, on_notice=on_notice) if on_notice and ctx.on_notice is None else ctx
 
 
 def new_thread_id() -> str:
@@ -63,8 +76,13 @@ class AgentRunner:
             self.saver = self._opened.__enter__()
         self.graph = compile_graph(self.saver)
         self.thread_id: str | None = None
-        # The context of each thread run in this process, reused when it is resumed here.
-        self._contexts: dict[str, AgentContext] = {}
+        # Called (from the worker thread running a node) with each notice a node gives while a run
+        # streams, such as a model call's retry (graph/llm/retries.py); the CLI prints them.
+        self.on_notice: Callable[[dict], None] | None = None
+        # The context of each thread run in this process, reused when it is resumed here; the most
+        # recent ones only, as a server runs many threads with one runner.
+        self._contexts: OrderedDict[str, AgentContext] = OrderedDict()
+        self._contexts_lock = threading.Lock()
 
     def close(self) -> None:
         if self._opened is not None:
@@ -95,8 +113,10 @@ class AgentRunner:
         context: AgentContext | None = None,
         memory: str | None = None,
         memory_namespace: str | None = None,
+        workspace: str | Path | None = None,
     ) -> Iterator[Step]:
-        """Start a new run on a task (the model devises name, role and goals) or an ai_config."""
+        """Start a new run on a task (the model devises name, role and goals) or an ai_config.
+        `workspace`: the run's own folder when it is not the runner's (the server's tasks)."""
         if not (task or ai_config):
             raise AgentError("Give the agent a task or an AI settings file.")
         thread_id = thread_id or new_thread_id()
@@ -105,7 +125,8 @@ class AgentRunner:
         self.thread_id = thread_id
         run = RunOptions(
             llm=llm, continuous=continuous, continuous_limit=continuous_limit, gpt3only=gpt3only,
-            gpt4only=gpt4only, workspace=str(self.workspace), api_budget=api_budget,
+            gpt4only=gpt4only, workspace=str(Path(workspace).resolve() if workspace else self.workspace),
+            api_budget=api_budget,
         )
         # Vector memory: faiss (default), redis or none; checked here so a typo fails before the run.
         run["memory"] = check_backend(memory or self.settings.memory_backend)
@@ -114,7 +135,7 @@ class AgentRunner:
         ctx = context or make_context(run, self.settings)
         budget = check_budget(api_budget or (ai_config or {}).get("api_budget") or 0)
         check_priced([(m.name, m.free) for m in (ctx.models.smart, ctx.models.fast)], budget, self.settings.model_prices)
-        self._contexts[thread_id] = ctx
+        self._keep(thread_id, ctx)
         initial: dict[str, Any] = {"run": run, "cycle": 0}
         if task:
             initial["task"] = task
@@ -134,12 +155,19 @@ class AgentRunner:
         if status.waiting is not None and answer is None:
             raise AgentError(f"Run '{thread_id}' is waiting for your answer to its proposed command.")
         self.thread_id = thread_id
-        values = self.graph.get_state(self._config(thread_id)).values
         ctx = context or (None if overrides else self._contexts.get(thread_id))
         if ctx is None:
-            ctx = self._contexts[thread_id] = make_context(values.get("run", {}), self.settings, overrides)
+            ctx = make_context(status.run or {}, self.settings, overrides)
+        self._keep(thread_id, ctx)  # a given context goes on serving the thread's later resumes here
         payload = Command(resume=answer) if status.waiting is not None else None
         return self._stream(payload, thread_id, ctx)
+
+    def _keep(self, thread_id: str, ctx: AgentContext) -> None:
+        with self._contexts_lock:  # a server's request threads share the runner
+            self._contexts.pop(thread_id, None)
+            self._contexts[thread_id] = ctx
+            while len(self._contexts) > KEPT_CONTEXTS:
+                self._contexts.popitem(last=False)
 
     def _reopen(self, status: RunStatus, overrides: dict) -> None:
         """A run that stopped at its continuous limit goes on when resumed with a higher limit or
@@ -159,15 +187,21 @@ class AgentRunner:
         # The thread's lock is held while it streams: one process runs a thread at a time; `before`
         # (a replay's restore of the files) runs under it too.
         config = {**self._config(thread_id), **(config or {})}
-        with holding_thread(self.saver, thread_id):
+        with holding_thread(self.saver, thread_id), interrupt_stops_generation():
             if before is not None and (restored := before()) is not None:
                 yield Step(FILES_RESTORED, {"note": restored.note})
-            for chunk in self.graph.stream(payload, config, context=ctx, stream_mode="updates", durability="sync"):
-                for node, update in chunk.items():
-                    if node == INTERRUPT:
-                        yield Step(INTERRUPT, dict(update[0].value))
-                    else:
-                        yield Step(node, dict(update or {}))
+            # "updates" alone: with a second mode LangGraph yields a step's update before its checkpoint
+            # lands, and a caller that stops there (the server, at the gate) loses the step.
+            try:
+                for chunk in self.graph.stream(payload, config, context=_heard(ctx, self.on_notice),
+                                               stream_mode="updates", durability="sync"):
+                    for node, update in chunk.items():
+                        if node == INTERRUPT:
+                            yield Step(INTERRUPT, dict(update[0].value))
+                        else:
+                            yield Step(node, dict(update or {}))
+            except GenerationStopped:  # Ctrl-C stopped the model in LangGraph's worker: it is the interrupt
+                raise KeyboardInterrupt from None
 
     # Time travel, in autogpt_graph.graph.runs.threads: list runs, read a run step by step, replay or fork from a step.
     def threads(self) -> list[time_travel.ThreadInfo]:
@@ -196,9 +230,16 @@ class AgentRunner:
         return time_travel.diff(self, thread_id, step)
 
     def status(self, thread_id: str) -> RunStatus:
+        status = self.find(thread_id)
+        if status is None:
+            raise AgentError(f"There is no run '{thread_id}' in {self.workspace}; check --thread and -w.")
+        return status
+
+    def find(self, thread_id: str) -> RunStatus | None:
+        """The run's status, or None when there is no such run."""
         snapshot = self.graph.get_state(self._config(thread_id))
         if not snapshot.values:
-            raise AgentError(f"There is no run '{thread_id}' in {self.workspace}; check --thread and -w.")
+            return None
         waiting = next((i.value for t in snapshot.tasks for i in t.interrupts), None)
         values = snapshot.values
         return RunStatus(
@@ -211,5 +252,5 @@ class AgentRunner:
             # died (the next checkpoint never came); those tasks are still to be applied on resume.
             next_nodes=tuple(t.name for t in snapshot.tasks),
             ai_config=values.get("ai_config"),
-            workspace=values.get("run", {}).get("workspace"),
+            run=values.get("run"),
         )

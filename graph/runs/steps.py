@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from autogpt_graph.graph.state import AIConfig
+from autogpt_graph.graph.state import AIConfig, RunOptions
 
 # LangGraph's name for an interrupt (the human gate waiting): the key of its stream update and its write channel.
 INTERRUPT = "__interrupt__"
@@ -29,7 +29,12 @@ class RunStatus:
     usage: dict[str, Any]
     next_nodes: tuple[str, ...]
     ai_config: AIConfig | None
-    workspace: str | None = None  # where the run's commands work (a fork's own folder)
+    run: RunOptions | None = None  # how the run was started (model, mode, workspace)
+
+    @property
+    def workspace(self) -> str | None:
+        """Where the run's commands work (a fork's own folder)."""
+        return (self.run or {}).get("workspace")
 
     @property
     def finished(self) -> bool:

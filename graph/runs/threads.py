@@ -237,11 +237,18 @@ def history(runner: Runs, thread_id: str) -> list[HistoryLine]:
     for index, item in enumerate(branch):
         node, command, result = _describe(item)
         cycle = item.checkpoint["channel_values"].get("cycle", 0)
-        record = _written_record(item) if files else None
-        # The first record lists the files the run found: inputs, not a change the step made.
-        changed = tuple(sorted(files.changes_of(record))) if record and files.parent_of(record) else ()
+        changed = _changed_paths(files, _written_record(item)) if files else ()
         lines.append(HistoryLine(first + index, cycle, node, command, result, item.config, origin, changed))
     return lines
+
+
+def _changed_paths(files: FileHistory, record: str | None) -> tuple[str, ...]:
+    """The paths a step's record changed; none for the first record (the files the run found are
+    inputs, not a change), or when the record is not in the store (a run moved from elsewhere)."""
+    try:
+        return tuple(sorted(files.changes_of(record))) if record and files.parent_of(record) else ()
+    except OSError:
+        return ()
 
 
 def _files_of(runner: Runs, values: dict) -> FileHistory | None:
