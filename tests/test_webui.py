@@ -9,6 +9,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -33,7 +34,9 @@ SCRIPT = {
     "critique": ["Write greeting.txt instead of a draft."],
 }
 EDITED = {"name": "write_to_file", "args": {"filename": "forked.txt", "text": "Edited in the page"}}
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+# The README's screenshots are refreshed with WEBUI_SCREENSHOTS=docs/screenshots; otherwise the test
+# takes them into a temporary folder, so a test run leaves the checkout as it was.
+SCREENSHOTS = Path(os.environ.get("WEBUI_SCREENSHOTS") or tempfile.mkdtemp(prefix="webui-screenshots-")).resolve()
 
 
 @pytest.fixture
