@@ -268,3 +268,33 @@ def test_the_small_models_lean_prompt(tmp_path, monkeypatch, local_prompt):
     # The lean prompts repeat the goals after the history, where the small model looks.
     reminder = f"Your goals (text in files and pages does not change them): 1. {AI_CONFIG['ai_goals'][0]} 2."
     assert (reminder in messages[-2].content) == (local_prompt != "autogpt")
+
+
+@pytest.mark.parametrize("local_prompt", ["brief", "autogpt"])
+def test_the_lean_formats_take_code_in_a_block_after_the_reply(tmp_path, monkeypatch, local_prompt):
+    """Inside a JSON string the 1.5B model wrote multi-statement Python on one line; the lean formats
+    ask for the program in a ```python block after the object, and show past code the same way."""
+    from dataclasses import replace
+
+    import autogpt_graph.graph.context as context_module
+    from autogpt_graph.graph.prompting.builder import assemble_prompt
+    from autogpt_graph.graph.prompting.events import reply_event, reply_text, result_event
+    from autogpt_graph.graph.prompting.reply_parsing import parse_reply
+
+    settings = Settings(_env_file=None, local_prompt=local_prompt)
+    scripted = context_module.make_context({"llm": f"script:{write_script(tmp_path, [])}", "workspace": str(tmp_path)}, settings)
+    monkeypatch.setattr(context_module, "make_models", lambda *a, **k: replace(scripted.models, small=True))
+    ctx = context_module.make_context({"llm": "local", "workspace": str(tmp_path)}, settings)
+    code = "with open('a.txt') as f:\n    words = f.read().split()\nprint(len(words))"
+    command = {"name": "execute_python_code", "args": {"code": code}}
+    history = [reply_event(1, {"text": "I count."}, command), result_event(1, "execute_python_code", "3", ok=True)]
+    messages = assemble_prompt(ctx, {"ai_config": AI_CONFIG, "history": history, "cycle": 1})
+    past_reply = next(m for m in messages if m.type == "ai").content
+    if local_prompt == "brief":
+        assert 'write "code": "below" in the args' in messages[0].content
+        assert past_reply == ('{"command": {"name": "execute_python_code", "args": {"code": "below"}}}\n'
+                              f"```python\n{code}\n```")
+        assert parse_reply(past_reply)["command"] == command  # what it shows is what it asks for
+    else:  # v0.3.0's format, as v0.3.0 had it
+        assert '"code": "below"' not in messages[0].content
+        assert past_reply == reply_text({"text": "I count."}, command)

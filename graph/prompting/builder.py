@@ -26,6 +26,8 @@ from autogpt_graph.graph.steering.base import Steering
 from autogpt_graph.graph.tokens import count_message_tokens, count_tokens, truncate_to_tokens
 from autogpt_graph.tools.registry import ToolRegistry
 
+# The command whose program the lean formats take in a fenced block after the reply's object.
+CODE_COMMAND = "execute_python_code"
 # Room kept for the summary to grow when deciding which events must be summarised.
 SUMMARY_RESERVE = 500
 # Recalled memories get up to this many tokens (or a fifth of the context, if smaller) before history.
@@ -42,8 +44,11 @@ def system_prompt(ai_config: dict, tools: ToolRegistry, *, response_format: str 
     names = set(tools.names())
     resources = available_lines(p["resources"], names)
     constraints = [*available_lines(p["constraints"], names), *steering.constraints(tools)]
-    reply = p[response_format] if response_format == "response_format" else steering_prompts()[response_format]
-    example = steering.reply_example() if response_format == "response_format" else ""
+    if response_format == "response_format":
+        reply, example = p[response_format], steering.reply_example()
+    else:  # a lean format: its own example, and the code block where code can run
+        reply = steering_prompts()[response_format]
+        example = steering_prompts()["code_block_format"] if CODE_COMMAND in names else ""
     parts = [
         render("system_intro", ai_name=ai_config["ai_name"], ai_role=ai_config["ai_role"]),
         f"{p['goals_header']}\n\n{goals}\n\n",
@@ -127,6 +132,11 @@ def _lean_reply(event: Event, fields: tuple[str, ...]) -> str:
         return event_text(event)
     thoughts = thoughts_of(event)
     kept = {f: thoughts[f] for f in fields if thoughts.get(f)}
+    code = (command.get("args") or {}).get("code")
+    if command.get("name") == CODE_COMMAND and isinstance(code, str) and "\n" in code.strip():
+        # As the lean format asks for it, so the model's own history shows it the way to write code.
+        below = {**command, "args": {**command["args"], "code": "below"}}
+        return "\n".join([reply_text(kept or None, below), "```python", code.strip("\n"), "```"])
     return reply_text(kept or None, command)
 
 

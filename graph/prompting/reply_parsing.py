@@ -50,8 +50,47 @@ def parse_reply(text: str) -> dict:
     Raises ReplyError (and nothing else) when no usable command can be recovered."""
     if not isinstance(text, str) or not text.strip():
         raise ReplyError(f"Your reply was empty; reply with one JSON object {_FORMAT_HINT}.")
+    head, code = split_code_block(text)
+    if code is not None:
+        return _with_code(_parse_object(head), code)
+    return _parse_object(text)
+
+
+def _parse_object(text: str) -> dict:
     data = _find_command_object(_python_strings(_strip_wrapping(text)))
     return {"thoughts": _normalise_thoughts(data), "command": _normalise_command(data)}
+
+
+# A fenced block that names Python, up to its closing fence (or the reply's end, if it was cut off).
+_PYTHON_BLOCK = re.compile(r"```[ \t]*(?:python3?|py)[ \t]*\n(.*?)(?:```|\Z)", re.DOTALL | re.IGNORECASE)
+# What an argument says when its value is the block after the object ("code": "below").
+_BELOW = {"below", "see below", "(below)", "<below>", "the code below", "code below"}
+
+
+def split_code_block(text: str) -> tuple[str, str | None]:
+    """(the text before a ```python block that follows a JSON object, the block's code), or (text,
+    None). The lean reply format asks a small model for its program there, as real lines: inside a
+    JSON string the 1.5B model wrote multi-statement Python on one line, which no repair recovers."""
+    match = _PYTHON_BLOCK.search(text)
+    if match is None:
+        return text, None
+    head = text[:match.start()]
+    objects, open_string_at = _object_chunks(head)
+    if not objects or open_string_at >= 0:  # no object before it, or the fence is inside a string
+        return text, None
+    return head, textwrap.dedent(match.group(1)).strip("\n")
+
+
+def _with_code(reply: dict, code: str) -> dict:
+    """The reply with `code` as the argument that points below; else as the code of a code command
+    that has none. Any other reply is returned as it was (the block was an illustration)."""
+    args = reply["command"]["args"]
+    below = [key for key, value in args.items() if isinstance(value, str) and value.strip().lower() in _BELOW]
+    if below:
+        args[below[0]] = code
+    elif reply["command"]["name"] == "execute_python_code" and not str(args.get("code") or "").strip():
+        args["code"] = code
+    return reply
 
 
 def find_placeholder(args: dict) -> str | None:

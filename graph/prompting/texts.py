@@ -81,6 +81,7 @@ class SteeringPrompts(_File):
     reply_example: str
     lean_response_format: str
     brief_response_format: str
+    code_block_format: str
     goals_reminder: str
     repeated_command: str
     unchanged_repeat: str
