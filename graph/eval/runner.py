@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
+import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
@@ -187,8 +188,14 @@ def run_challenge(
                 stop = _drive(steps, started + challenge.cutoff, trace)
             except AgentError as exc:  # a model that fails, a script that runs out: the run ends there
                 stop = f"Error: {exc}"
+            except Exception as exc:  # noqa: BLE001 - a defect of the agent fails this run, not the eval
+                stop = f"Crashed: {type(exc).__name__}: {exc}"
+                trace.transcript.append(f"CRASH: {traceback.format_exc()}")
             seconds = time.monotonic() - started
-            status = runner.status(runner.thread_id) if runner.thread_id else None
+            try:
+                status = runner.status(runner.thread_id) if runner.thread_id else None
+            except AgentError:  # it ended before its first checkpoint
+                status = None
         result = grade(challenge, run.workspace, run.settings)
         keep_workspace(run.workspace, keep, challenge, repeat, trace.transcript)
     usage = status.usage if status else {}
