@@ -18,6 +18,8 @@ from autogpt_graph.graph.cli.eval import DEFAULT_SUITE
 from autogpt_graph.graph.eval.grading import grade
 from autogpt_graph.graph.eval import runner as runner_module
 from autogpt_graph.graph.eval.runner import SCRIPTED, run_challenge, run_suite
+from autogpt_graph.graph.prompting.events import result_event
+from autogpt_graph.graph.runs.steps import Step
 from autogpt_graph.graph.settings import Settings
 from tests.helpers import reply
 from tests.processes import cli
@@ -174,6 +176,15 @@ def test_a_crash_of_the_agent_fails_that_run_only(tmp_path, monkeypatch):
     transcript = (tmp_path / f"{first.challenge}-1.transcript.txt").read_text()
     assert "CRASH: Traceback (most recent call last)" in transcript and "crash_first" in transcript
     assert second.passed
+
+
+def test_the_trace_reads_a_summarised_window():
+    """summarise_memory writes a DropBefore marker, not events, to the history: the trace once iterated
+    it as events and ended the run (a longer prompt, with code blocks, reached the summary)."""
+    trace = runner_module.Trace()
+    trace.see(Step("summarise_memory", {"history": {"drop_before_cycle": 3}, "summary": "I read a.csv."}))
+    trace.see(Step("execute_tool", {"history": [result_event(3, "read_file", "Error: no such file", ok=False)]}))
+    assert trace.command_errors == 1 and trace.transcript == ["SYSTEM: Command read_file returned: Error: no such file"]
 
 
 def test_grading_suffix_patterns_and_case(tmp_path):
