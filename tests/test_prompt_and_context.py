@@ -11,6 +11,7 @@ from autogpt_graph.graph.prompting.builder import budget_note, command_list, fit
 from autogpt_graph.graph.runs.runner import AgentRunner
 from autogpt_graph.graph.settings import Settings
 from autogpt_graph.graph.steering.small import SmallModelSteering
+from autogpt_graph.graph import tokens as tokens_module
 from autogpt_graph.graph.tokens import count_message_tokens
 from tests.helpers import AI_CONFIG, reply, run_to_end, start_scripted, write_script
 from autogpt_graph.tools.registry import build_registry
@@ -298,3 +299,21 @@ def test_the_lean_formats_take_code_in_a_block_after_the_reply(tmp_path, monkeyp
     else:  # v0.3.0's format, as v0.3.0 had it
         assert '"code": "below"' not in messages[0].content
         assert past_reply == reply_text({"text": "I count."}, command)
+
+
+class _CharTokens:
+    """A tokenizer that makes every character a token (a model whose count tiktoken gets wrong)."""
+
+    def encode(self, text, disallowed_special=()):
+        return [ord(c) for c in text]
+
+    def decode(self, tokens):
+        return "".join(map(chr, tokens))
+
+
+def test_a_registered_tokenizer_counts_and_cuts_for_its_model(monkeypatch):
+    monkeypatch.setitem(tokens_module._REGISTERED, "char-model", _CharTokens())
+    text = "2026-11-04 ERROR 12345"
+    assert tokens_module.count_tokens(text, "char-model") == len(text)
+    assert tokens_module.truncate_to_tokens(text, 10, "char-model") == text[:10]
+    assert tokens_module.count_tokens(text, "gpt-3.5-turbo") < len(text)  # other models: tiktoken's count

@@ -11,8 +11,9 @@ from __future__ import annotations
 import functools
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -78,6 +79,27 @@ def load_llama(path: str, n_ctx: int, n_threads: int, seed: int):
     return llama, threading.Lock()
 
 
+@dataclass(frozen=True)
+class LlamaTokens:
+    """The local model's own tokenizer (graph/tokens.py counts its prompts with it): the GGUF file's
+    vocabulary, through the process's one loaded model, loaded on the first count."""
+
+    model_path: str
+    n_ctx: int
+    n_threads: int
+    seed: int
+
+    def _llama(self):
+        return load_llama(self.model_path, self.n_ctx, self.n_threads, self.seed)[0]
+
+    def encode(self, text: str, disallowed_special=()) -> list[int]:
+        return self._llama().tokenize(text.encode("utf-8", "replace"), add_bos=False, special=False)
+
+    def decode(self, tokens: Sequence[int]) -> str:
+        # A cut may split a character's bytes: the partial character is dropped, as tiktoken does.
+        return self._llama().detokenize(list(tokens)).decode("utf-8", "ignore")
+
+
 class LocalChatModel(BaseChatModel):
     model_path: str
     n_ctx: int = 4096
@@ -90,6 +112,10 @@ class LocalChatModel(BaseChatModel):
     @property
     def _llm_type(self) -> str:
         return "llama-cpp"
+
+    def tokens(self) -> LlamaTokens:
+        """Its tokenizer, sharing the loaded model its replies come from."""
+        return LlamaTokens(self.model_path, self.n_ctx, self.n_threads, self.seed)
 
     def _generate(self, messages: list[BaseMessage], stop=None, run_manager=None, **kwargs: Any) -> ChatResult:
         llama, lock = load_llama(self.model_path, self.n_ctx, self.n_threads, self.seed)

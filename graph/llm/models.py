@@ -23,6 +23,7 @@ from autogpt_graph.graph.llm.local_chat import LocalChatModel
 from autogpt_graph.graph.llm.local_model import MODEL_NAME, default_model_path
 from autogpt_graph.graph.llm.scripted_model import Script, ScriptedChatModel
 from autogpt_graph.graph.settings import Settings
+from autogpt_graph.graph.tokens import register_encoding
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ def _local(path: str | None, settings: Settings) -> ModelSet:
         max_tokens=settings.local_max_tokens, json_mode=settings.local_json_mode,
     )
     name = MODEL_NAME if path.endswith(f"{MODEL_NAME}.gguf") else Path(path).stem
+    register_encoding(name, model.tokens())  # budgets in its own tokens: see register_encoding
     handle = ModelHandle(model, name, settings.local_context, f"local model {path}", settings.local_max_tokens, free=True)
     return ModelSet(fast=handle, smart=handle, small=True)
 
