@@ -16,7 +16,10 @@ from autogpt_graph.graph.errors import AgentError
 from autogpt_graph.graph.eval.challenge import load_challenge, load_suite
 from autogpt_graph.graph.cli.eval import DEFAULT_SUITE
 from autogpt_graph.graph.eval.grading import grade
+from autogpt_graph.graph.eval import runner as runner_module
 from autogpt_graph.graph.eval.runner import SCRIPTED, run_challenge, run_suite
+from autogpt_graph.graph.prompting.events import result_event
+from autogpt_graph.graph.runs.steps import Step
 from autogpt_graph.graph.settings import Settings
 from tests.helpers import reply
 from tests.processes import cli
@@ -150,6 +153,38 @@ def test_a_script_that_runs_out_fails_that_challenge_only(tmp_path):
     folder = copy_with_solution(tmp_path, "write_greeting", [reply("read_file", filename="x.txt")])
     result = scripted(load_challenge(folder))
     assert not result.passed and result.stop_reason.startswith("Error: The script")
+
+
+def test_a_crash_of_the_agent_fails_that_run_only(tmp_path, monkeypatch):
+    """A defect of ours (an exception that is not a one-sentence AgentError) ends that run as failed,
+    its traceback in the kept transcript, and the eval goes on (it once ended a 75-run eval at run 2)."""
+    real_drive, calls = runner_module._drive, []
+
+    def crash_first(steps, deadline, trace):
+        calls.append(1)
+        if len(calls) > 1:
+            return real_drive(steps, deadline, trace)
+        for step in steps:  # the first run crashes at its first command
+            trace.see(step)
+            if step.node == "execute_tool":
+                raise TypeError("string indices must be integers")
+
+    monkeypatch.setattr(runner_module, "_drive", crash_first)
+    first, second = run_suite(load_suite(DEFAULT_SUITE)[:2], llm=SCRIPTED, settings=SETTINGS, keep=tmp_path)
+    assert not first.passed and first.stop_reason == "Crashed: TypeError: string indices must be integers"
+    assert first.cycles == 1 and first.commands
+    transcript = (tmp_path / f"{first.challenge}-1.transcript.txt").read_text()
+    assert "CRASH: Traceback (most recent call last)" in transcript and "crash_first" in transcript
+    assert second.passed
+
+
+def test_the_trace_reads_a_summarised_window():
+    """summarise_memory writes a DropBefore marker, not events, to the history: the trace once iterated
+    it as events and ended the run (a longer prompt, with code blocks, reached the summary)."""
+    trace = runner_module.Trace()
+    trace.see(Step("summarise_memory", {"history": {"drop_before_cycle": 3}, "summary": "I read a.csv."}))
+    trace.see(Step("execute_tool", {"history": [result_event(3, "read_file", "Error: no such file", ok=False)]}))
+    assert trace.command_errors == 1 and trace.transcript == ["SYSTEM: Command read_file returned: Error: no such file"]
 
 
 def test_grading_suffix_patterns_and_case(tmp_path):

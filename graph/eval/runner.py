@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
+import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
@@ -94,9 +95,7 @@ class Trace:
             elif step.update.get("push_backs"):
                 self.push_backs += 1
         elif step.node == "execute_tool":
-            self.command_errors += sum(
-                1 for e in step.update.get("history", []) if e["kind"] == RESULT and not ok(e)
-            )
+            self.command_errors += sum(1 for e in _events(step.update) if e["kind"] == RESULT and not ok(e))
 
 
     def _record(self, node: str, update: dict) -> None:
@@ -104,11 +103,17 @@ class Trace:
             self.transcript.append(f"MODEL: {update['reply']}")
         elif node == "validate_json" and (update.get("prompt") or {}).get("retries"):
             self.transcript.append(f"PUSHED BACK: {update['prompt']['retries'][-1]}")
-        for event in update.get("history", []) if node != "think" else []:
+        for event in _events(update) if node != "think" else []:
             if event["kind"] != REPLY:
                 self.transcript.append(f"{event['kind'].upper()}: {event_text(event)}")
         if update.get("stop_reason"):
             self.transcript.append(f"STOP: {update['stop_reason']}")
+
+
+def _events(update: dict) -> list:
+    """The history events an update adds: summarise_memory's write is a DropBefore marker instead."""
+    events = update.get("history")
+    return events if isinstance(events, list) else []
 
 
 def _drive(steps: Iterable[Step], deadline: float, trace: Trace) -> str | None:
@@ -187,8 +192,14 @@ def run_challenge(
                 stop = _drive(steps, started + challenge.cutoff, trace)
             except AgentError as exc:  # a model that fails, a script that runs out: the run ends there
                 stop = f"Error: {exc}"
+            except Exception as exc:  # noqa: BLE001 - a defect of the agent fails this run, not the eval
+                stop = f"Crashed: {type(exc).__name__}: {exc}"
+                trace.transcript.append(f"CRASH: {traceback.format_exc()}")
             seconds = time.monotonic() - started
-            status = runner.status(runner.thread_id) if runner.thread_id else None
+            try:
+                status = runner.status(runner.thread_id) if runner.thread_id else None
+            except AgentError:  # it ended before its first checkpoint
+                status = None
         result = grade(challenge, run.workspace, run.settings)
         keep_workspace(run.workspace, keep, challenge, repeat, trace.transcript)
     usage = status.usage if status else {}
