@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 from autogpt_graph.graph.runs.runner import AgentRunner  # noqa: E402
 from autogpt_graph.graph.settings import Settings  # noqa: E402
 from tests.helpers import AI_CONFIG, reply, run_to_end, write_script  # noqa: E402
+from tests.services import fresh_schema, postgres_unreachable  # noqa: E402
 
 CLI = [sys.executable, "-m", "autogpt_graph.graph.cli.app"]
 ENV = {**{k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AZURE_"))}, "COLUMNS": "500"}
@@ -112,35 +114,16 @@ def long_thread(spec: str | None, steps: int, work: Path) -> tuple[float, float,
     return statistics.median(listing), statistics.median(status), len(lines)
 
 
-def postgres_or_none(url: str) -> tuple[str | None, str]:
-    """A URL on a fresh schema, or None and why not."""
-    try:
-        import psycopg
-
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(url, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-        return f"{url}?options=-csearch_path%3D{schema}", schema
-    except Exception as exc:  # noqa: BLE001 - reported, not raised
-        return None, str(exc).strip().splitlines()[0]
-
-
-def drop_schema(url: str, schema: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
     opts = parser.parse_args()
-    pg_url, schema = postgres_or_none(opts.postgres)
-    backends = [("sqlite", None)] + ([("postgres", pg_url)] if pg_url else [])
-    with tempfile.TemporaryDirectory() as tmp:
+    why = postgres_unreachable(opts.postgres)
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
+        pg_url = None if why else stack.enter_context(fresh_schema(opts.postgres, "bench"))
+        backends = [("sqlite", None)] + ([("postgres", pg_url)] if pg_url else [])
         work = Path(tmp)
         latencies = resume_latencies(backends, opts.repeats, work)
         base = latencies["baseline"]
@@ -152,14 +135,12 @@ def main() -> None:
                   f"({latency / base:.2f}x the baseline); in-process, checkpointer opened to first node: "
                   f"{own * 1000:.1f} ms")
         if not pg_url:
-            print(f"postgres: not measured ({schema})")
+            print(f"postgres: not measured ({why})")
         for name, spec in backends:
             listing, status, count = long_thread(spec, opts.steps, work)
             print(f"history of a {count}-step thread, {name:8}: {listing * 1000:7.0f} ms "
                   f"({listing / count * 1000:.2f} ms a step; {listing / status:.0f}x one status read of "
                   f"{status * 1000:.1f} ms)")
-    if pg_url:
-        drop_schema(opts.postgres, schema)
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ from autogpt_graph.graph.runs.runner import AgentRunner  # noqa: E402
 from autogpt_graph.graph.settings import Settings  # noqa: E402
 from tests.helpers import AI_CONFIG, reply, write_script  # noqa: E402
 from tests.processes import Server  # noqa: E402
+from tests.services import fresh_schema, postgres_unreachable  # noqa: E402
 
 # Cycles that never end (two different appends in turn, not a loop), and a summary when the history
 # leaves the window. Vector memory off: the embedder is not what this measures.
@@ -115,19 +116,6 @@ def in_process_cycle_latency(work: Path, script: Path, count: int, spec: str | N
     return statistics.median(times)
 
 
-def postgres_schema(url: str) -> tuple[str | None, str]:
-    """A URL on a fresh schema, or None and why not."""
-    try:
-        import psycopg
-
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(url, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-        return f"{url}?options=-csearch_path%3D{schema}", schema
-    except Exception as exc:  # noqa: BLE001 - reported, not raised
-        return None, str(exc).strip().splitlines()[0]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--creates", type=int, default=200)
@@ -143,37 +131,30 @@ def main() -> None:
         serve = ("--llm", f"script:{script}", "--workspaces", str(work / "ws"))
 
         sqlite = stack.enter_context(Server(work, *serve))
-        created, stepped = throughput([sqlite.url], args.creates, args.steps, args.clients)
-        print(f"one process, SQLite:          {created:7.1f} task creations/s  {stepped:6.1f} steps/s")
-        http = http_step_latency(sqlite.url, args.latency)
-        local = in_process_cycle_latency(work, script, args.latency, None)
-        print(f"step latency, SQLite: {http * 1000:.1f} ms over HTTP vs {local * 1000:.1f} ms in process "
-              f"(x{http / local:.2f}; the server adds {(http - local) * 1000:.1f} ms)")
+        one_server(sqlite, "SQLite", args, work, script, None)
         sqlite.stop()
 
-        url, schema = postgres_schema(args.postgres)
-        if url is None:
-            print(f"Postgres skipped: {schema}")
+        why = postgres_unreachable(args.postgres)
+        if why:
+            print(f"Postgres skipped: {why}")
             return
-        try:
-            pg = ["--checkpointer", url, "--workspaces", str(work / "ws-pg")]
-            first = stack.enter_context(Server(work, "--llm", f"script:{script}", *pg))
-            created, stepped = throughput([first.url], args.creates, args.steps, args.clients)
-            print(f"one process, Postgres:        {created:7.1f} task creations/s  {stepped:6.1f} steps/s")
-            http = http_step_latency(first.url, args.latency)
-            local = in_process_cycle_latency(work, script, args.latency, url)
-            print(f"step latency, Postgres: {http * 1000:.1f} ms over HTTP vs {local * 1000:.1f} ms in process "
-                  f"(x{http / local:.2f}; the server adds {(http - local) * 1000:.1f} ms)")
-            second = stack.enter_context(Server(work, "--llm", f"script:{script}", *pg))
-            created, stepped = throughput([first.url, second.url], args.creates, args.steps, args.clients)
-            print(f"two processes, one Postgres:  {created:7.1f} task creations/s  {stepped:6.1f} steps/s")
-        finally:
-            stack.close()
-            import psycopg
+        url = stack.enter_context(fresh_schema(args.postgres, "bench"))  # dropped after the servers stop
+        pg = ["--checkpointer", url, "--workspaces", str(work / "ws-pg")]
+        first = stack.enter_context(Server(work, "--llm", f"script:{script}", *pg))
+        one_server(first, "Postgres", args, work, script, url)
+        second = stack.enter_context(Server(work, "--llm", f"script:{script}", *pg))
+        created, stepped = throughput([first.url, second.url], args.creates, args.steps, args.clients)
+        print(f"two processes, one Postgres:  {created:7.1f} task creations/s  {stepped:6.1f} steps/s")
 
-            with psycopg.connect(args.postgres, autocommit=True) as conn:
-                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
+def one_server(server: Server, label: str, args: argparse.Namespace, work: Path, script: Path, spec: str | None) -> None:
+    """Throughput of one server process, and its step latency against the same step in process."""
+    created, stepped = throughput([server.url], args.creates, args.steps, args.clients)
+    print(f"one process, {label + ':':17} {created:7.1f} task creations/s  {stepped:6.1f} steps/s")
+    http = http_step_latency(server.url, args.latency)
+    local = in_process_cycle_latency(work, script, args.latency, spec)
+    print(f"step latency, {label}: {http * 1000:.1f} ms over HTTP vs {local * 1000:.1f} ms in process "
+          f"(x{http / local:.2f}; the server adds {(http - local) * 1000:.1f} ms)")
 
 if __name__ == "__main__":
     main()

@@ -42,17 +42,35 @@ def postgres_base_url() -> str:
 def postgres_schema() -> Iterator[str]:
     """A URL whose connections use a new, empty schema (dropped afterwards), so tests never see
     each other's threads."""
+    with fresh_schema(postgres_base_url()) as url:
+        yield url
+
+
+@contextmanager
+def fresh_schema(base: str, prefix: str = "test") -> Iterator[str]:
+    """`base` (a PostgreSQL URL) on a new, empty schema, dropped afterwards (tests and benchmarks)."""
     import psycopg
 
-    base = postgres_base_url()
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(base, autocommit=True) as conn:
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(base, autocommit=True, connect_timeout=3) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
     try:
         yield f"{base}?options=-csearch_path%3D{schema}"
     finally:
         with psycopg.connect(base, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def postgres_unreachable(url: str) -> str | None:
+    """Why `url` cannot be used (one line), or None when it answers: for benchmarks, which report and
+    go on rather than skip."""
+    import psycopg
+
+    try:
+        with psycopg.connect(url, connect_timeout=3):
+            return None
+    except psycopg.Error as exc:
+        return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -99,6 +99,23 @@ def test_record_and_restore_round_trip(tmp_path):
     assert (ws / "d" / "new.txt").read_text() == "new" and not (ws / "d" / "b.bin").exists()
 
 
+def test_a_step_that_changes_nothing_writes_nothing(tmp_path):
+    """Most steps change no file: their record is the last one, and the head file is not rewritten."""
+    ws, history = tmp_path / "ws", FileHistory(tmp_path / "home")
+    ws.mkdir()
+    (ws / "a.txt").write_text("a")
+    first = history.record(ws, None)
+    heads = list((history.store.root / "heads").iterdir())
+    written = [(p, p.stat().st_mtime_ns) for p in heads]
+    objects = sorted(p.name for p in history.store.root.rglob("*") if p.is_file())
+    assert history.record(ws, first) == first
+    assert [(p, p.stat().st_mtime_ns) for p in heads] == written
+    assert sorted(p.name for p in history.store.root.rglob("*") if p.is_file()) == objects
+    (ws / "a.txt").write_text("b")  # a change is still recorded, and the head follows it
+    second = history.record(ws, first)
+    assert second != first and history.record(ws, second) == second
+
+
 def test_restore_never_writes_through_a_symlink(tmp_path):
     ws, outside, history = tmp_path / "ws", tmp_path / "outside", FileHistory(tmp_path / "home")
     (ws / "d").mkdir(parents=True)

@@ -4,18 +4,22 @@ mismatch. Pure-logic tests use a small deterministic embedder; the real local mo
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import uuid
+import weakref
 
 import numpy as np
 import pytest
 
 from autogpt_graph.graph.errors import AgentError
+from autogpt_graph.graph.memory.agent_memory import open_store
 from autogpt_graph.graph.memory.base import VectorMemory
 from autogpt_graph.graph.memory.embeddings import Embedder, local_embedder
 from autogpt_graph.graph.memory.faiss_store import FaissMemory
 from autogpt_graph.graph.memory.lineage import advanced, cursor_for_write, visible_branches
 from autogpt_graph.graph.memory.records import DOCUMENT, Memory, Scope
+from autogpt_graph.graph.settings import Settings
 from tests.services import require_redis
 
 
@@ -168,3 +172,16 @@ def test_lineage_forks_when_the_store_holds_a_future():
     fork = cursor_for_write(advanced(cursor, 1), 2)  # rows 1 and 2 exist: an abandoned future
     assert fork["branch"] != cursor["branch"] and fork["parents"] == [[cursor["branch"], 1]]
     assert visible_branches(fork) == ((fork["branch"], 0), (cursor["branch"], 1))
+
+
+def test_a_store_no_run_holds_is_released(tmp_path):
+    """Runs in one process share a location's store while they hold it; once none does it is freed
+    (with its SQLite connection): `autogpt serve` opens a workspace per task, and a process-wide dict
+    kept them all open."""
+    settings = Settings(_env_file=None, memory_embeddings="local")
+    store = open_store("faiss", tmp_path, settings)
+    assert open_store("faiss", tmp_path, settings) is store
+    released = weakref.ref(store)
+    del store
+    gc.collect()
+    assert released() is None

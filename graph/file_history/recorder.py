@@ -56,6 +56,8 @@ class FileHistory:
         delta = changes(before, now.files)
         if delta or previous is None:
             previous = self._write_record(previous, delta, now.files)
+        elif last is not None and last.record == previous and last.stamps == now.stamps:
+            return previous  # the head on disk says exactly this: not rewritten every step
         self._save_head(root, previous, now)
         return previous
 

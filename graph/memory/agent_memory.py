@@ -13,6 +13,7 @@ faiss, redis and torch only then (numpy, which they import at once, comes with p
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -37,7 +38,9 @@ def check_backend(name: str | None) -> str:
     return name
 
 
-_stores: dict[tuple, VectorMemory] = {}
+# Weak: a store lives while a run (its AgentMemory) holds it. `autogpt serve` opens a workspace per task,
+# and a plain dict kept every one's SQLite connection and FAISS index for the life of the process.
+_stores: weakref.WeakValueDictionary[tuple, VectorMemory] = weakref.WeakValueDictionary()
 
 
 def open_store(backend: str, workspace: Path, settings: Settings) -> VectorMemory:
@@ -48,12 +51,14 @@ def open_store(backend: str, workspace: Path, settings: Settings) -> VectorMemor
     embedder = make_embedder(settings)
     where = str(default_faiss_path(workspace).resolve()) if backend == "faiss" else settings.redis_url
     key = (backend, where, settings.memory_index if backend == "redis" else "", embedder.name)
-    if key not in _stores:
+    store = _stores.get(key)
+    if store is None:
         if backend == "faiss":
-            _stores[key] = FaissMemory(Path(where), embedder)
+            store = FaissMemory(Path(where), embedder)
         else:
-            _stores[key] = RedisMemory(where, settings.memory_index, embedder)
-    return _stores[key]
+            store = RedisMemory(where, settings.memory_index, embedder)
+        _stores[key] = store
+    return store
 
 
 def namespace_of(name: str) -> str:

@@ -229,7 +229,10 @@ def _written_record(item: CheckpointTuple) -> str | None:
 
 def history(runner: Runs, thread_id: str) -> list[HistoryLine]:
     """One line per step of the thread's current branch, oldest first."""
-    branch = _branch(runner, thread_id)
+    return _lines(runner, _branch(runner, thread_id))
+
+
+def _lines(runner: Runs, branch: list[CheckpointTuple]) -> list[HistoryLine]:
     origin = branch[-1].checkpoint["channel_values"].get("forked_from")
     files = _files_of(runner, branch[-1].checkpoint["channel_values"])
     first = (origin or {}).get("step", 0)
@@ -261,14 +264,12 @@ def _workspace_of(runner: Runs, values: dict) -> Path:
     return Path(values.get("run", {}).get("workspace") or runner.workspace).resolve()
 
 
-def _record_at(runner: Runs, thread_id: str, line: HistoryLine, values: dict, files: FileHistory) -> str | None:
+def _record_at(at: Step, values: dict, files: FileHistory) -> str | None:
     """The record of the files at step K: the state's, or before the run's first record (made as the
     first cycle begins), that record's root: nothing changes the files before it."""
     if values.get("files"):
         return values["files"]
-    branch = _branch(runner, thread_id)
-    at = next(i for i, item in enumerate(branch) if item.config["configurable"]["checkpoint_id"] == line.checkpoint_id)
-    first = next((r for item in branch[at:] if (r := item.checkpoint["channel_values"].get("files"))), None)
+    first = next((r for item in at.branch[at.index:] if (r := item.checkpoint["channel_values"].get("files"))), None)
     return files.root_of(first) if first else None
 
 
@@ -276,14 +277,29 @@ def _head_record(runner: Runs, thread_id: str) -> str | None:
     return runner.graph.get_state(_config(thread_id)).values.get("files")
 
 
-def line_at(runner: Runs, thread_id: str, step: int) -> HistoryLine:
-    lines = history(runner, thread_id)
+@dataclass(frozen=True)
+class Step:
+    """Step K of a thread: its history line, and the branch it is on with its index there (the branch
+    is read once: each read lists every checkpoint of the thread)."""
+
+    line: HistoryLine
+    branch: list[CheckpointTuple]
+    index: int
+
+
+def step_at(runner: Runs, thread_id: str, step: int) -> Step:
+    branch = _branch(runner, thread_id)
+    lines = _lines(runner, branch)
     first, last = lines[0].step, lines[-1].step
     if not first <= step <= last:
         origin = lines[-1].forked_from
         hint = f" (earlier steps are in run '{origin['thread']}')" if origin and step < first else ""
         raise AgentError(f"Run '{thread_id}' has steps {first} to {last}, not {step}{hint}; see `autogpt history --thread {thread_id}`.")
-    return lines[step - first]
+    return Step(lines[step - first], branch, step - first)
+
+
+def line_at(runner: Runs, thread_id: str, step: int) -> HistoryLine:
+    return step_at(runner, thread_id, step).line
 
 
 def replay_point(
@@ -292,7 +308,8 @@ def replay_point(
     """Where replaying the thread from step K starts: the context to run with, step K's checkpoint,
     from which the runner streams (the node of that step and everything after it run again), and
     the restore of the workspace to step K's files, which the runner calls holding the thread."""
-    line = line_at(runner, thread_id, step)
+    at = step_at(runner, thread_id, step)
+    line = at.line
     if line.node == END_NODE:
         raise AgentError(f"Step {step} is the end of run '{thread_id}'; replay an earlier step, or fork from this one.")
     overrides = {k: v for k, v in overrides.items() if v is not None}
@@ -302,7 +319,7 @@ def replay_point(
         files = _files_of(runner, values)
         if files is None:
             return None
-        record = _record_at(runner, thread_id, line, values, files)
+        record = _record_at(at, values, files)
         if record is None:
             return Restored(unrecorded=True)
         return files.restore(_workspace_of(runner, values), record, previous=_head_record(runner, thread_id))
@@ -313,12 +330,12 @@ def replay_point(
 def checkout(runner: Runs, thread_id: str, step: int, to: str | Path | None = None) -> Restored:
     """Write the files of step K into `to` (a new or empty folder), or into the run's own workspace
     (what it holds is recorded first, so `checkout` of a later step brings it back)."""
-    line = line_at(runner, thread_id, step)
-    values = runner.graph.get_state(line.config).values
+    at = step_at(runner, thread_id, step)
+    values = runner.graph.get_state(at.line.config).values
     files = _files_of(runner, values)
     if files is None:
         raise AgentError("File history is off (FILE_HISTORY=false), so there are no past files to check out.")
-    record = _record_at(runner, thread_id, line, values, files)
+    record = _record_at(at, values, files)
     if record is None:
         raise AgentError(f"Run '{thread_id}' has no record of its files (it was made before file history); nothing to check out.")
     if to is not None:
@@ -333,10 +350,9 @@ def checkout(runner: Runs, thread_id: str, step: int, to: str | Path | None = No
 
 def diff(runner: Runs, thread_id: str, step: int) -> list[FileChange]:
     """What step K did to the files (nothing for a step whose node changes none)."""
-    line = line_at(runner, thread_id, step)
-    item = next(i for i in _branch(runner, thread_id) if i.config["configurable"]["checkpoint_id"] == line.checkpoint_id)
-    files = _files_of(runner, runner.graph.get_state(line.config).values)
-    record = _written_record(item) if files else None
+    at = step_at(runner, thread_id, step)
+    files = _files_of(runner, runner.graph.get_state(at.line.config).values)
+    record = _written_record(at.branch[at.index]) if files else None
     if not record or not files.parent_of(record):
         return []
     return record_changes(files, record)
@@ -406,7 +422,8 @@ def fork(
         raise AgentError("Give either --feedback or --command, not both.")
     assignments = [parse_set(s) for s in sets]
     new_command = parse_command(command) if command is not None else None
-    line = line_at(runner, thread_id, step)
+    at = step_at(runner, thread_id, step)
+    line = at.line
     values = dict(runner.graph.get_state(line.config).values)
     new_thread_id = new_thread_id or f"{thread_id}-fork{step}-{line.checkpoint_id[-4:]}"
     if runner.graph.get_state(_config(new_thread_id)).values:
@@ -442,12 +459,12 @@ def fork(
         as_node = "summarise_memory"  # an ended run forked goes on with a new cycle
     else:
         as_node = ENTERED_FROM[node]
-    _give_own_folder(runner, thread_id, line, values, new_thread_id)
+    _give_own_folder(runner, at, values, new_thread_id)
     runner.graph.update_state(_config(new_thread_id), values, as_node=as_node)
     return new_thread_id
 
 
-def _give_own_folder(runner: Runs, thread_id: str, line: HistoryLine, values: dict, new_thread_id: str) -> None:
+def _give_own_folder(runner: Runs, at: Step, values: dict, new_thread_id: str) -> None:
     """Point the fork's run at a new folder holding step K's files (with file history off, the fork
     shares its origin's workspace, as before)."""
     files = _files_of(runner, values)
@@ -460,7 +477,7 @@ def _give_own_folder(runner: Runs, thread_id: str, line: HistoryLine, values: di
     folder = home / Workspace.RESERVED / FORKS / name
     if folder.exists() and any(folder.iterdir()):
         raise AgentError(f"The folder {folder} for the fork already exists; choose another name for the fork.")
-    record = _record_at(runner, thread_id, line, values, files)
+    record = _record_at(at, values, files)
     if record is None:  # a run from before file history: the fork starts from today's files
         record = files.record(origin, None)
     files.restore(folder, record, save=False)

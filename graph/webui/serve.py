@@ -1,19 +1,19 @@
-"""The body of `autogpt ui`: check the bind, build the app, serve it with uvicorn until Ctrl-C."""
+"""The body of `autogpt ui`: check the bind, build the app, serve it with uvicorn until Ctrl-C. The CLI
+imports this module only when `autogpt ui` runs, so its imports cost the other commands nothing."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+import uvicorn
+
+from autogpt_graph.graph.webui.app import create_app
 from autogpt_graph.graph.webui.security import Guard, check_bind
 
 
 def serve(*, workspace: Path, checkpointer: str | None, host: str, port: int, token: str | None) -> int:
     check_bind(host, token)
-    import uvicorn
-
-    from autogpt_graph.graph.webui.app import create_app
-
     app = create_app(workspace, checkpointer=checkpointer, guard=Guard(host=host, token=token))
     shown = f"[{host}]" if ":" in host else host
     print(f"Web UI for the runs in {Path(workspace).resolve()}: http://{shown}:{port}/", flush=True)
