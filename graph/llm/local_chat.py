@@ -8,6 +8,7 @@ so a prompt whose start does not change (the system prompt) stays warm across cy
 
 from __future__ import annotations
 
+import atexit
 import functools
 import os
 import threading
@@ -76,7 +77,17 @@ def load_llama(path: str, n_ctx: int, n_threads: int, seed: int):
             llama = Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, seed=seed, verbose=False)
         except ValueError as exc:  # llama.cpp's "Failed to load model from file"
             raise AgentError(f"Could not load '{path}' as a GGUF model: {exc}") from exc
-    return llama, threading.Lock()
+    lock = threading.Lock()
+    atexit.register(_close_at_exit, llama, lock)
+    return llama, lock
+
+
+def _close_at_exit(llama, lock: threading.Lock) -> None:
+    """Free the model while the modules it needs still exist: left to __del__ at interpreter shutdown,
+    llama-cpp-python printed "TypeError: 'NoneType' object is not callable" after the last output. Not
+    under a generation still running in a daemon thread: the process's end frees it then."""
+    if lock.acquire(blocking=False):
+        llama.close()
 
 
 @dataclass(frozen=True)
