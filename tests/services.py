@@ -24,16 +24,13 @@ def unavailable(what: str, reason: str) -> None:
 
 def postgres_base_url() -> str:
     """The URL of the test database for the first user that can connect, or skip/fail."""
-    import psycopg
-
     errors = []
     for user in POSTGRES_USERS:
         url = f"postgresql://{user}@{POSTGRES_HOST}/{POSTGRES_DB}"
-        try:
-            with psycopg.connect(url, connect_timeout=3):
-                return url
-        except psycopg.Error as exc:
-            errors.append(f"{user}: {str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}")
+        why = postgres_unreachable(url)
+        if why is None:
+            return url
+        errors.append(f"{user}: {why}")
     unavailable(f"PostgreSQL at {POSTGRES_HOST}/{POSTGRES_DB}", "; ".join(errors))
     raise AssertionError("unreachable")
 

@@ -19,6 +19,7 @@ from autogpt_graph.graph.context import AgentContext
 from autogpt_graph.graph.errors import AgentError
 from autogpt_graph.graph.llm.call import remaining_budget
 from autogpt_graph.graph.prompting.events import REPLY, FEEDBACK, command_of, event_text, reply_text, thoughts_of
+from autogpt_graph.graph.prompting.reply_parsing import CODE_COMMAND
 from autogpt_graph.graph.prompting.texts import available_lines, prompts, render, render_steering, steering_prompts
 from autogpt_graph.graph.safety import loop_guard
 from autogpt_graph.graph.state import AgentState, Event, PromptPlan
@@ -26,8 +27,6 @@ from autogpt_graph.graph.steering.base import Steering
 from autogpt_graph.graph.tokens import count_message_tokens, count_tokens, truncate_to_tokens
 from autogpt_graph.tools.registry import ToolRegistry
 
-# The command whose program the lean formats take in a fenced block after the reply's object.
-CODE_COMMAND = "execute_python_code"
 # Room kept for the summary to grow when deciding which events must be summarised.
 SUMMARY_RESERVE = 500
 # Recalled memories get up to this many tokens (or a fifth of the context, if smaller) before history.

@@ -61,6 +61,8 @@ def _parse_object(text: str) -> dict:
     return {"thoughts": _normalise_thoughts(data), "command": _normalise_command(data)}
 
 
+# The command whose program the lean formats take in a fenced block after the reply's object.
+CODE_COMMAND = "execute_python_code"
 # A fenced block that names Python, up to its closing fence (or the reply's end, if it was cut off).
 _PYTHON_BLOCK = re.compile(r"```[ \t]*(?:python3?|py)[ \t]*\n(.*?)(?:```|\Z)", re.DOTALL | re.IGNORECASE)
 # What an argument says when its value is the block after the object ("code": "below").
@@ -88,7 +90,7 @@ def _with_code(reply: dict, code: str) -> dict:
     below = [key for key, value in args.items() if isinstance(value, str) and value.strip().lower() in _BELOW]
     if below:
         args[below[0]] = code
-    elif reply["command"]["name"] == "execute_python_code" and not str(args.get("code") or "").strip():
+    elif reply["command"]["name"] == CODE_COMMAND and not str(args.get("code") or "").strip():
         args["code"] = code
     return reply
 
