@@ -71,6 +71,7 @@ class Event(TypedDict):
     name: NotRequired[str]  # system: the command that ran
     result: NotRequired[str]  # system: what it returned, as the history keeps it
     ok: NotRequired[bool]  # system: False for an error, a refusal, or code that failed
+    saved_to: NotRequired[str]  # system: the workspace file holding an output too big to keep whole
     feedback: NotRequired[str]  # user: the feedback itself
     source: NotRequired[str]  # user: "human" or "self" (the model's self-critique)
     text: NotRequired[str]  # events written before events had structure: the rendered text only

@@ -5,6 +5,8 @@ added to vector memory, and the model gets its head, a summary by the fast model
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.config import get_config
 from langgraph.runtime import Runtime
@@ -13,7 +15,7 @@ from autogpt_graph.graph.safety import loop_guard
 from autogpt_graph.graph.context import AgentContext, context_of
 from autogpt_graph.graph.prompting.events import reply_event, result_event
 from autogpt_graph.graph.safety.injection import mark_injection
-from autogpt_graph.graph.steering.base import CommandOutput, Steering
+from autogpt_graph.graph.steering.base import CommandOutput, Facts, Steering
 from autogpt_graph.graph.errors import RunStop
 from autogpt_graph.graph.llm.call import CommandModel, call_model
 from autogpt_graph.graph.memory.agent_memory import current_thread
@@ -50,22 +52,33 @@ def run_command(tools: ToolRegistry, name: str, args: dict) -> CommandOutput:
     return CommandOutput(str(message.content), ok, artifact)
 
 
-def run_steered(tools: ToolRegistry, steering: Steering, command: dict) -> CommandOutput:
-    """The command as the steering mends it, with the steering's notes on its result after it."""
+def run_steered(facts: Facts, steering: Steering, command: dict) -> CommandOutput:
+    """The command as the steering mends it, its result as the steering shows it, with the steering's
+    notes on that result after it."""
     mended, mend_notes = steering.mend(command)
-    output = run_command(tools, mended["name"], mended["args"])
+    output = run_command(facts.tools, mended["name"], mended["args"])
     notes = [*steering.result_notes(mended, output), *mend_notes]
-    return CommandOutput("\n".join([output.text, *notes]), output.ok, output.artifact) if notes else output
+    text = "\n".join([steering.shown_output(mended, output, facts), *notes])
+    return CommandOutput(text, output.ok, output.artifact)
+
+
+class FittedResult(NamedTuple):
+    """A command's result as the history keeps it."""
+
+    text: str
+    usage: dict  # of summarising it
+    saved_to: str | None = None  # the workspace file with the whole output, when it was too big
 
 
 def fit_result(ctx: AgentContext, name: str, cycle: int, result: str, memory: MemoryWriter | None = None,
-               state: AgentState | None = None) -> tuple[str, dict]:
-    """The result as the history keeps it, and the usage of summarising it."""
+               state: AgentState | None = None) -> FittedResult:
+    """The result as the history keeps it: whole, or when too big its head, a summary and the file
+    it was saved to."""
     model = ctx.models.smart.name
     tokens = count_tokens(result, model)
     cap = result_cap(ctx)
     if tokens <= cap:
-        return result, {}
+        return FittedResult(result, {})
     # Named by cycle, so re-running this step after a crash rewrites the same file.
     path = ctx.workspace.resolve(f"{OUTPUT_DIR}/{name}-cycle{cycle}.txt")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -81,7 +94,7 @@ def fit_result(ctx: AgentContext, name: str, cycle: int, result: str, memory: Me
     summary, usage = summarise_output(ctx, state or {}, name, result, tokens, cap // 2)
     summary = truncate_to_tokens(summary, cap // 2, model)
     text = render("output_too_big", head=head, tokens=tokens, file=file, remembered=remembered, summary=summary)
-    return text, usage
+    return FittedResult(text, usage, file)
 
 
 def summarise_output(ctx: AgentContext, state: AgentState, name: str, output: str, tokens: int, reply_cap: int) -> tuple[str, dict]:
@@ -139,12 +152,12 @@ def execute_tool(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     # What the command may use of the run; the model calls it makes (browse_website, analyze_code, ...) add to usage.
     calls = CommandModel(ctx, state)
     with using_runtime(tool_runtime(calls, _step_key(cycle), note)):
-        output = run_steered(ctx.tools, ctx.steering, command)
-    result, usage = fit_result(ctx, command["name"], cycle, mark_injection(output.text), memory, state)
+        output = run_steered(ctx.facts, ctx.steering, command)
+    result, usage, saved_to = fit_result(ctx, command["name"], cycle, mark_injection(output.text), memory, state)
     model = ctx.models.smart.name
     events = [
         reply_event(cycle, state.get("thoughts", {}), command, model),
-        result_event(cycle, command["name"], result, output.ok, model),
+        result_event(cycle, command["name"], result, output.ok, model, saved_to),
     ]
     update: dict = {"history": events, **loop_guard.track(state, command)}
     usage = merge_usage(calls.usage, usage)

@@ -129,8 +129,10 @@ def test_oversized_result_is_saved_to_a_file(tmp_path):
                                      reply("task_complete", reason="read")])
     with AgentRunner(tmp_path / "ws", settings=settings) as runner:
         steps = run_to_end(runner, runner.start(ai_config=AI_CONFIG, llm=f"script:{script}", continuous=True))
-    result = next(event_text(e) for s in steps if s.node == "execute_tool" for e in s.update["history"] if e["kind"] == "system")
+    event = next(e for s in steps if s.node == "execute_tool" for e in s.update["history"] if e["kind"] == "system")
+    result = event_text(event)
     assert "too much for the context window" in result and "outputs/read_file-cycle1.txt" in result
+    assert event["saved_to"] == "outputs/read_file-cycle1.txt"  # as data too, for steering's notes
     assert result.startswith("Command read_file returned: line 0: data")
     assert result.endswith("Summary of the output: Lines of repeated data.")
     assert (tmp_path / "ws" / "outputs" / "read_file-cycle1.txt").read_text() == big

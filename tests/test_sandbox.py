@@ -14,6 +14,7 @@ import pytest
 from autogpt_graph.graph.prompting.events import event_text
 from autogpt_graph.graph.runs.runner import AgentRunner
 from autogpt_graph.graph.settings import Settings
+from autogpt_graph.graph.steering.base import Facts
 from autogpt_graph.graph.steering.small import SmallModelSteering
 from autogpt_graph.nodes.execute_tool import run_steered
 from autogpt_graph.tools.execute import build_execute_tools
@@ -52,7 +53,7 @@ def steered(ws: Workspace, name: str, **args) -> str:
     """What the model reads after the command runs with the small-model steering: the code mended
     first, hints on the outcome after it (graph/steering/code_mends.py)."""
     tools = ToolRegistry(build_execute_tools(ws, settings()))
-    return run_steered(tools, SmallModelSteering(), {"name": name, "args": args}).text
+    return run_steered(Facts(ws, tools), SmallModelSteering(), {"name": name, "args": args}).text
 
 
 def test_secret_in_the_environment_never_reaches_the_child(ws, monkeypatch):
@@ -121,6 +122,28 @@ def test_the_sandbox_has_pandas_for_csv_work(ws):
     (ws.root / "sales.csv").write_text("item,amount\ntea,12\ncake,25\n")
     out = run_code(ws, "import pandas as pd\nprint(pd.read_csv('sales.csv')['amount'].sum())")
     assert "Exit code: 0." in out and "STDOUT:\n37" in out
+
+
+def test_library_frames_of_a_traceback_are_cut_for_the_small_model(ws):
+    """A pandas KeyError is ~60 lines of library frames around the one line that says what went wrong:
+    the small model reads its own frames (paths relative to the workspace) and the error; other models
+    read the traceback whole."""
+    (ws.root / "sales.csv").write_text("item,amount\ntea,12\n")
+    (ws.root / "total.py").write_text("import pandas as pd\nprint(pd.read_csv('sales.csv')['price'].sum())\n")
+    whole = tools_for(ws)["execute_python_file"].invoke({"filename": "total.py"})
+    out = steered(ws, "execute_python_file", filename="total.py")
+    assert "site-packages" in whole and "site-packages" not in out and "^^^" not in out
+    assert 'File "total.py", line 2, in <module>' in out and "of library code not shown" in out
+    assert out.rstrip().splitlines()[-1] == "KeyError: 'price'" == whole.rstrip().splitlines()[-1]
+    assert len(out) < len(whole) / 3
+
+
+def test_python_file_sent_as_code_runs_as_that_file(ws):
+    """The 1.5B model sent `python compute.py` as execute_python_code's code (run_and_report)."""
+    (ws.root / "compute.py").write_text("print(6 * 7)\n")
+    out = steered(ws, "execute_python_code", code="python compute.py")
+    assert "STDOUT:\n42" in out and "ran compute.py with execute_python_file" in out
+    assert "SyntaxError" in run_code(ws, "python compute.py")  # without steering: as the model wrote it
 
 
 def test_code_that_prints_nothing_or_is_empty(ws):

@@ -294,9 +294,11 @@ def test_appends_and_a_rewrite_after_a_failure_are_not_questioned(runner, tmp_pa
     script = [reply("write_to_file", filename="stats.py", text="print(1"),
               reply("append_to_file", filename="stats.py", text=")\n"),
               reply("execute_python_code", code="raise SystemExit(1)"),
-              reply("write_to_file", filename="stats.py", text="print(2)\n"), reply("task_complete", reason="ok")]
+              reply("write_to_file", filename="stats.py", text="print(2)\n"), reply("task_complete", reason="ok"),
+              reply("task_complete", reason="ok")]  # asked once to run the rewritten stats.py first, it insists
     _, prompts = start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
-    assert len(prompts) == 5 and (runner.workspace / "stats.py").read_text() == "print(2)\n"
+    assert len(prompts) == 6 and (runner.workspace / "stats.py").read_text() == "print(2)\n"
+    assert "You wrote stats.py but have not run it yet" in prompts[-1][-1].content
 
 
 def _commands(runner) -> list[dict]:
@@ -310,7 +312,7 @@ def test_files_there_from_the_start_do_not_end_the_run(runner, tmp_path):
     (runner.workspace / "stats.py").write_text("bug")
     read = reply("read_file", filename="stats.py")
     script = [read, read, read, reply("write_to_file", filename="stats.py", text="fixed"),
-              reply("task_complete", reason="fixed")]
+              reply("task_complete", reason="fixed"), reply("task_complete", reason="fixed")]
     start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
     assert runner.status(runner.thread_id).stop_reason == "Task complete: fixed"
     assert (runner.workspace / "stats.py").read_text() == "fixed"

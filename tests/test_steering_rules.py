@@ -15,9 +15,10 @@ from autogpt_graph.graph.settings import Settings
 from autogpt_graph.graph.steering.base import ACCEPT, CommandOutput, Facts, Review, Steering
 from autogpt_graph.graph.steering.choice import choose_steering
 from autogpt_graph.graph.steering.guarded import GuardedSteering
-from autogpt_graph.graph.steering.code_mends import PRINTED_NOTHING, code_hint, mend_code
+from autogpt_graph.graph.steering.code_mends import PRINTED_NOTHING, code_hint, mend_code, script_call, trim_tracebacks
+from autogpt_graph.graph.steering.code_tasks import code_to_fix, untested_code
 from autogpt_graph.graph.steering.nudges import (
-    failed_repeat, goal_files_done, goal_files_untouched, no_op_write, nudges, unchanged_repeat,
+    failed_repeat, goal_files_done, goal_files_untouched, no_op_write, nudges, search_saved_output, unchanged_repeat,
 )
 from autogpt_graph.graph.steering.small import SmallModelSteering, early_finish, once
 from autogpt_graph.graph.steering.write_questions import copied_result, read_first_note, second_thoughts
@@ -247,6 +248,91 @@ def test_code_mends_are_pure():
     assert "f.write('a\\n')" in mend_code("f = open('x', 'w')\nf.write('a\n')")[0]
     assert code_hint(1, "", "NameError: name 'json' is not defined").startswith("The code uses the module json")
     assert code_hint(0, "3", "") is None
+
+
+# -- code tasks (fix_discount, write_initials in benchmarks/heldout) -------------------------------
+
+FIX_GOALS = ["Running check_pricing.py reports a failure. Repair the bug in pricing.py (not in the check) "
+             "so that check_pricing.py finishes cleanly."]
+RUN_CHECK = {"name": "execute_python_file", "args": {"filename": "check_pricing.py"}}
+CHECK_FAILED = "Exit code: 1.\nSTDOUT:\n(empty)\nSTDERR:\nTraceback (most recent call last):\nAssertionError: 10% off 50"
+
+
+def test_a_reread_after_a_failed_test_is_told_to_write_the_fix(facts):
+    """fix_discount's transcript: both files read, the check run (it failed), then pricing.py read again."""
+    put(facts, "pricing.py", "def apply_discount(price, percent):\n    return price * percent / 100\n")
+    put(facts, "check_pricing.py", "from pricing import apply_discount\nassert apply_discount(50, 10) == 45\n")
+    code = "def apply_discount(price, percent):\n    return price * percent / 100\n"
+    ran = [(read("pricing.py"), code, True), (read("check_pricing.py"), "from pricing ...", True),
+           (RUN_CHECK, CHECK_FAILED, False)]
+    state = state_of(FIX_GOALS, *ran, start=["pricing.py", "check_pricing.py"])
+    assert code_to_fix(state, facts.workspace) == "pricing.py"
+    fix = '{"name": "write_to_file", "args": {"filename": "pricing.py", "text": "below"}}'
+    assert any(fix in note for note in SmallModelSteering().notes(state, facts))  # each cycle, until a write
+    # pricing.py read once more after the run (code ran since: allowed), then again: pushed back.
+    again = state_of(FIX_GOALS, *ran, (read("pricing.py"), code, True), start=["pricing.py", "check_pricing.py"])
+    review = SmallModelSteering().review(again, read("pricing.py"), facts)
+    assert review.action == "push_back" and "would return the same" in review.message and fix in review.message
+    # The check run again unchanged: the failure quoted, and the same write to copy.
+    review = SmallModelSteering().review(state, RUN_CHECK, facts)
+    assert "AssertionError: 10% off 50" in review.message and fix in review.message
+    # Once something is written, or the last run worked, there is nothing to suggest.
+    fixed = state_of(FIX_GOALS, *ran, (write("pricing.py", "x"), "File written to successfully.", True),
+                     start=["pricing.py", "check_pricing.py"])
+    assert code_to_fix(fixed, facts.workspace) is None
+    assert code_to_fix(state_of(FIX_GOALS, *ran[:2], (RUN_CHECK, "Exit code: 0.", True),
+                                start=["pricing.py", "check_pricing.py"]), facts.workspace) is None
+    # A file the run created is not an input to fix; a test file never is.
+    assert code_to_fix(state_of(FIX_GOALS, *ran, start=["check_pricing.py"]), facts.workspace) is None
+    put(facts, "test_x.py", "assert False\n")
+    assert code_to_fix(state_of(["Make test_x.py pass"], (RUN_CHECK, CHECK_FAILED, False), start=["test_x.py"]),
+                       facts.workspace) is None
+
+
+def test_written_code_is_run_once_before_task_complete(facts):
+    """write_initials' transcript: names.py written (a wrong initials()), then task_complete at once."""
+    put(facts, "names.py", "def initials(n):\n    return n[0]\n")
+    goals = ["Create a Python function initials(full_name) ... importable with `from names import initials`."]
+    wrote = (write("names.py", "def initials(n):\n    return n[0]\n"), "File written to successfully.", True)
+    finish = {"name": "task_complete", "args": {"reason": "done"}}
+    state = state_of(goals, wrote)
+    assert untested_code(state, facts.workspace) == ["names.py"]
+    review = SmallModelSteering().review(state, finish, facts)
+    assert review.action == "push_back" and "You wrote names.py but have not run it yet" in review.message
+    assert SmallModelSteering().review({**state, "prompt": {"retries": [review.message]}}, finish, facts) == ACCEPT
+    tested = state_of(goals, wrote, ({"name": "execute_python_code", "args": {"code": "from names import initials"}},
+                                     "Exit code: 0.", True))
+    assert untested_code(tested, facts.workspace) == []
+    assert SmallModelSteering().review(tested, finish, facts) == ACCEPT
+
+
+def test_an_output_too_big_to_show_is_searched_not_guessed(facts):
+    """long_handbook_wifi's transcript: the handbook read (head and summary shown), then a guessed
+    password written at once."""
+    state = state_of(["Find the guest Wi-Fi password in handbook.txt and save it to wifi.txt."],
+                     (read("handbook.txt"), "Welcome ... [Output truncated ...]", True))
+    assert search_saved_output(state) is None  # the whole output was shown
+    state["history"][-1]["saved_to"] = "outputs/read_file-cycle1.txt"
+    note = search_saved_output(state)
+    assert note.startswith("Only the start of handbook.txt was shown to you") and "execute_python_code" in note
+    assert note in SmallModelSteering().notes(state, facts)
+    state["history"].append(reply_event(2, {"text": "next"}, LIST))
+    assert search_saved_output(state) is None  # only right after the result
+
+
+def test_tracebacks_keep_the_models_own_frames(tmp_path):
+    root = tmp_path / "ws"
+    text = (f'Exit code: 1.\nSTDERR:\nTraceback (most recent call last):\n  File "{root}/total.py", line 2, in <module>\n'
+            "    print(df['price'])\n          ~~^^^^^^^^^\n"
+            '  File "/usr/lib/python3/site-packages/pandas/frame.py", line 9, in __getitem__\n    indexer = self.get(key)\n'
+            '  File "/usr/lib/python3/site-packages/pandas/base.py", line 3, in get\n    raise KeyError(key)\n'
+            "KeyError: 'price'\n")
+    assert trim_tracebacks(text, root) == (
+        'Exit code: 1.\nSTDERR:\nTraceback (most recent call last):\n  File "total.py", line 2, in <module>\n'
+        "    print(df['price'])\n  (2 frames of library code not shown)\nKeyError: 'price'\n")
+    plain = "Exit code: 0.\nSTDOUT:\n    indented output\n"
+    assert trim_tracebacks(plain, root) == plain
+    assert script_call("python3 compute.py ") == "compute.py" and script_call("print('python a.py')") is None
 
 
 # -- the layer's seams -----------------------------------------------------------------------------

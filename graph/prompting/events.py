@@ -31,9 +31,14 @@ def reply_event(cycle: int, thoughts: dict, command: dict, model: str = DEFAULT_
     return _counted(Event(cycle=cycle, kind=REPLY, thoughts=dict(thoughts or {}), command=dict(command)), model)
 
 
-def result_event(cycle: int, name: str, result: str, ok: bool, model: str = DEFAULT_MODEL) -> Event:
-    """What command `name` returned (as the history keeps it: fitted to the context) and whether it worked."""
-    return _counted(Event(cycle=cycle, kind=RESULT, name=name, result=result, ok=ok), model)
+def result_event(cycle: int, name: str, result: str, ok: bool, model: str = DEFAULT_MODEL,
+                 saved_to: str | None = None) -> Event:
+    """What command `name` returned (as the history keeps it: fitted to the context) and whether it
+    worked; `saved_to`: the file holding the whole output, when it was too big to keep."""
+    event = Event(cycle=cycle, kind=RESULT, name=name, result=result, ok=ok)
+    if saved_to:
+        event["saved_to"] = saved_to
+    return _counted(event, model)
 
 
 def feedback_event(cycle: int, feedback: str, source: str = "human", model: str = DEFAULT_MODEL) -> Event:

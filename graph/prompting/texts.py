@@ -100,6 +100,10 @@ class SteeringPrompts(_File):
     read_folder_rest: str
     early_task_complete: str
     goal_file_missing: str
+    ran_script: str
+    rewrite_to_fix: str
+    run_before_finish: str
+    search_saved_output: str
 
 
 def _load(name: str, schema: type[BaseModel]) -> dict[str, Any]:

@@ -8,7 +8,8 @@ model overrides some of its methods:
 - `notes`: notes for the prompt after the history;
 - `review`: a proposed, well-formed command is accepted, pushed back with a sentence, replaced, or the
   run stopped;
-- `mend` and `result_notes`: a command's arguments mended before it runs, notes on what it returned;
+- `mend`, `shown_output` and `result_notes`: a command mended before it runs, its result as the model
+  reads it, notes on what it returned;
 - `aliases`: other names the model may use for a command.
 Rules read the state and `Facts` (the workspace and the commands the run has), nothing else.
 """
@@ -86,8 +87,13 @@ class Steering:
         return ACCEPT
 
     def mend(self, command: dict) -> tuple[dict, list[str]]:
-        """The command as it runs, and notes said after its result about what was mended."""
+        """The command as it runs (its name or arguments mended), and notes said after its result
+        about what was mended."""
         return command, []
+
+    def shown_output(self, command: dict, output: CommandOutput, facts: Facts) -> str:
+        """The command's result as the model reads it: as the command returned it."""
+        return output.text
 
     def result_notes(self, command: dict, output: CommandOutput) -> list[str]:
         """Notes appended to a command's result."""

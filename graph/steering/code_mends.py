@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import os
 import re
 import sys
 
@@ -105,6 +106,57 @@ def _parses(code: str) -> bool:
     except (SyntaxError, ValueError):
         return False
     return True
+
+
+# A shell line where Python source belongs: the 1.5B model, asked to run compute.py, sent
+# `python compute.py` as execute_python_code's code (a SyntaxError) in every run of run_and_report.
+_SCRIPT_CALL = re.compile(r"\s*!?python3?\s+([\w./-]+\.py)\s*")
+
+
+def script_call(code: str) -> str | None:
+    """The .py file a shell line `python FILE.py` runs, when that is all the code is (None otherwise)."""
+    match = _SCRIPT_CALL.fullmatch(code)
+    return match[1] if match else None
+
+
+_FRAME = re.compile(r'^  File "([^"]+)", line \d+')
+_CARETS = re.compile(r"^\s*[\^~]+\s*$")
+
+
+def trim_tracebacks(text: str, root: str | os.PathLike) -> str:
+    """The text with Python tracebacks cut to the frames of the model's own code (the workspace's files
+    and the code it ran), their paths relative to the workspace, and without the caret lines under
+    them. A pandas error in the sandbox filled ~1,500 tokens of library frames (~16 s of prompt on 2
+    cores) around the one line that says what went wrong, which is kept."""
+    root = os.path.realpath(root) + os.sep
+    out, skipped, in_library = [], 0, False
+
+    def flush():
+        nonlocal skipped
+        if skipped:
+            out.append(f"  ({skipped} frame{'s' if skipped > 1 else ''} of library code not shown)")
+            skipped = 0
+
+    for line in text.splitlines():
+        frame = _FRAME.match(line)
+        if frame:
+            path = frame[1]
+            in_library = not (path.startswith("<") or os.path.realpath(path).startswith(root))
+            if in_library:
+                skipped += 1
+                continue
+            flush()
+            out.append(line.replace(f'"{path}"', f'"{os.path.relpath(os.path.realpath(path), root)}"')
+                       if not path.startswith("<") else line)
+            continue
+        if line.startswith("    ") and (in_library or _CARETS.match(line)):
+            continue  # the source line of a library frame, or carets under any frame's source
+        in_library = False
+        flush()
+        out.append(line)
+    flush()
+    trimmed = "\n".join(out)
+    return trimmed + "\n" if text.endswith("\n") else trimmed
 
 
 PRINTED_NOTHING = "The code printed nothing: print() the values you need to see them."

@@ -40,6 +40,19 @@ def nudges(state: AgentState, workspace: Workspace | None = None) -> list[str]:
     return notes
 
 
+def search_saved_output(state: AgentState) -> str | None:
+    """Right after a command whose output was too big to show whole (its head and a summary were),
+    say to search the file with code rather than guess: the 1.5B model read a 25 kB handbook and at
+    once wrote a made-up Wi-Fi password (long_handbook_wifi, 3 of 3 runs)."""
+    history = state.get("history") or []
+    if not history or history[-1]["kind"] != RESULT or not history[-1].get("saved_to"):
+        return None
+    commands = past_commands(state)
+    last = commands[-1] if commands else {}
+    filename = (last.get("args") or {}).get("filename") if last.get("name") == "read_file" else None
+    return render("search_saved_output", file=filename or history[-1]["saved_to"])
+
+
 # Python runs whose repeat, with only looks since, prints what it printed: the 1.5B model re-ran
 # compute.py five times, its answer in every result, and never wrote answer.txt.
 _RERUNS = ("execute_python_file", "execute_python_code")

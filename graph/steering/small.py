@@ -4,7 +4,8 @@ Every rule here was added for a failure seen with Qwen2.5-Coder-1.5B (benchmarks
 comments of each rule): it gets the added constraints and a reply example in its system prompt,
 notes toward finishing after the history, push-backs on proposals that change nothing or skip its
 inputs, task_complete in place of a repeated no-op once its goal files are written, invented command
-names run as the command they mean, and mends and hints for the code it writes.
+names run as the command they mean, and mends and hints for the code it writes (its tracebacks cut to
+its own frames, the fix to write after a failed test, a run of written code before it finishes).
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from __future__ import annotations
 from autogpt_graph.graph.prompting.texts import available_lines, render_steering, steering_prompts
 from autogpt_graph.graph.state import AgentState
 from autogpt_graph.graph.steering.base import ACCEPT, CommandOutput, Facts, Review, Steering, push_back
-from autogpt_graph.graph.steering.code_mends import CODE_COMMANDS, code_hint, mend_code
+from autogpt_graph.graph.steering.code_mends import CODE_COMMANDS, code_hint, mend_code, script_call, trim_tracebacks
+from autogpt_graph.graph.steering.code_tasks import code_to_fix, untested_code
 from autogpt_graph.graph.steering.nudges import (
     failed_repeat, finish_for_repeater, goal_file_notes, goal_files_done, goal_files_untouched, no_op_write,
-    nudges, unchanged_repeat,
+    nudges, search_saved_output, unchanged_repeat,
 )
 from autogpt_graph.graph.steering.run_facts import missing_goal_files, read_only, unused_goal_files
 from autogpt_graph.graph.steering.write_questions import (
@@ -48,7 +50,8 @@ class SmallModelSteering(Steering):
         return steering_prompts()["reply_example"]
 
     def notes(self, state: AgentState, facts: Facts) -> list[str]:
-        return nudges(state, facts.workspace)
+        search = search_saved_output(state) if "execute_python_code" in facts.tools else None
+        return [*nudges(state, facts.workspace), *([search] if search else []), *fix_note(state, facts)]
 
     def review(self, state: AgentState, command: dict, facts: Facts) -> Review:
         """Pushed back once per cycle: a model that insists gets its way (the loop guard still applies),
@@ -63,7 +66,7 @@ class SmallModelSteering(Steering):
         retried = bool(state.get("invalid_replies") or state.get("push_backs"))
         failed = once(failed_repeat(state, command, facts.tools), state)
         if failed:
-            return push_back(failed)
+            return push_back(with_fix_note(failed, state, facts))
         written = goal_files_done(state, facts.workspace) if (no_op or retried) else []
         if written and ((no_op and (retried or not to_read(state, facts)))
                         or (retried and another_look(state, facts, command))):
@@ -79,8 +82,16 @@ class SmallModelSteering(Steering):
         code = (command.get("args") or {}).get("code")
         if command["name"] != "execute_python_code" or not isinstance(code, str) or not code.strip():
             return command, []
+        if script := script_call(code):
+            return ({"name": "execute_python_file", "args": {"filename": script}},
+                     [render_steering("ran_script", filename=script)])
         mended, notes = mend_code(code)
         return {**command, "args": {**command["args"], "code": mended}}, notes
+
+    def shown_output(self, command: dict, output: CommandOutput, facts: Facts) -> str:
+        if command["name"] not in CODE_COMMANDS:
+            return output.text
+        return trim_tracebacks(output.text, facts.workspace.root)
 
     def result_notes(self, command: dict, output: CommandOutput) -> list[str]:
         if command["name"] not in CODE_COMMANDS[:2] or "exit_code" not in output.artifact:
@@ -98,6 +109,9 @@ def early_finish(state: AgentState, facts: Facts) -> str | None:
     missing = missing_goal_files(state, facts.workspace)
     if missing:
         return once(render_steering("early_task_complete", files=", ".join(missing)), state)
+    untested = untested_code(state, facts.workspace)
+    if untested and "execute_python_code" in facts.tools:
+        return once(render_steering("run_before_finish", filename=untested[0]), state)
     untouched = goal_files_untouched(state, facts.workspace)
     if not untouched:
         return None
@@ -128,7 +142,18 @@ def with_goal_note(problem: str, state: AgentState, facts: Facts) -> str:
     missing = missing_goal_files(state, facts.workspace)
     if missing:
         return with_compute_hint(" ".join([problem, render_steering("write_missing_now", filename=missing[0])]), facts)
-    return " ".join([problem, *goal_file_notes(state, facts.workspace)])
+    return with_fix_note(" ".join([problem, *goal_file_notes(state, facts.workspace)]), state, facts)
+
+
+def fix_note(state: AgentState, facts: Facts) -> list[str]:
+    """The write to copy, while the last code run failed and the goals name a code file to fix
+    (graph/steering/code_tasks.py); a note each cycle, and part of a push-back."""
+    filename = code_to_fix(state, facts.workspace)
+    return [render_steering("rewrite_to_fix", filename=filename)] if filename else []
+
+
+def with_fix_note(problem: str, state: AgentState, facts: Facts) -> str:
+    return " ".join([problem, *fix_note(state, facts)])
 
 
 def with_compute_hint(problem: str | None, facts: Facts) -> str | None:
