@@ -15,7 +15,7 @@ from autogpt_graph.graph.settings import Settings
 from autogpt_graph.graph.steering.base import ACCEPT, CommandOutput, Facts, Review, Steering
 from autogpt_graph.graph.steering.choice import choose_steering
 from autogpt_graph.graph.steering.guarded import GuardedSteering
-from autogpt_graph.graph.steering.code_mends import PRINTED_NOTHING, code_hint, mend_code, script_call, trim_tracebacks
+from autogpt_graph.graph.steering.code_mends import PRINTED_NOTHING, code_hint, mend_code, script_call, trim_tracebacks, unfenced
 from autogpt_graph.graph.steering.code_tasks import code_to_fix, untested_code
 from autogpt_graph.graph.steering.nudges import (
     failed_repeat, goal_files_done, goal_files_untouched, no_op_write, nudges, search_saved_output, unchanged_repeat,
@@ -318,6 +318,22 @@ def test_an_output_too_big_to_show_is_searched_not_guessed(facts):
     assert note in SmallModelSteering().notes(state, facts)
     state["history"].append(reply_event(2, {"text": "next"}, LIST))
     assert search_saved_output(state) is None  # only right after the result
+
+
+def test_a_fenced_python_file_is_written_without_its_fence():
+    """fix_discount, after the note that shows a ```python block: the fences went inside the text."""
+    fenced = write("pricing.py", "```python\ndef f():\n    return 1\n```")
+    command, notes = SmallModelSteering().mend(fenced)
+    assert command["args"]["text"] == "def f():\n    return 1\n" and "left out the ``` fence lines" in notes[0]
+    assert SmallModelSteering().mend(write("notes.md", "```python\nx\n```")) == (write("notes.md", "```python\nx\n```"), [])
+    assert unfenced("x = 1\n") is None and unfenced("```\na\n```\nb\n```") is None
+
+
+def test_the_guard_passes_every_steering_method_on():
+    """A method the guard does not define would silently be the base class's (no steering): the
+    traceback trimming was off in a whole held-out run that way."""
+    methods = {name for name, value in vars(Steering).items() if callable(value) and not name.startswith("_")}
+    assert methods <= set(vars(GuardedSteering))
 
 
 def test_tracebacks_keep_the_models_own_frames(tmp_path):

@@ -104,6 +104,7 @@ class SteeringPrompts(_File):
     rewrite_to_fix: str
     run_before_finish: str
     search_saved_output: str
+    unfenced_code: str
 
 
 def _load(name: str, schema: type[BaseModel]) -> dict[str, Any]:

@@ -119,6 +119,17 @@ def script_call(code: str) -> str | None:
     return match[1] if match else None
 
 
+# A whole file's text wrapped in a Markdown fence: told to put a program in a ```python block after its
+# reply, the 1.5B model wrote the fence lines inside write_to_file's text, and pricing.py began with ```.
+_FENCED = re.compile(r"\s*```[ \t]*(?:python3?|py)?[ \t]*\n(.*?)\n?```\s*", re.DOTALL | re.IGNORECASE)
+
+
+def unfenced(text: str) -> str | None:
+    """The code inside a Markdown fence that wraps the whole text (None when it does not)."""
+    match = _FENCED.fullmatch(text)
+    return match[1] + "\n" if match and "```" not in match[1] else None
+
+
 _FRAME = re.compile(r'^  File "([^"]+)", line \d+')
 _CARETS = re.compile(r"^\s*[\^~]+\s*$")
 

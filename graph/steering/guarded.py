@@ -51,5 +51,8 @@ class GuardedSteering(Steering):
     def mend(self, command: dict) -> tuple[dict, list[str]]:
         return self._guarded("mend", (command, []), command)
 
+    def shown_output(self, command: dict, output: CommandOutput, facts: Facts) -> str:
+        return self._guarded("shown_output", output.text, command, output, facts)
+
     def result_notes(self, command: dict, output: CommandOutput) -> list[str]:
         return self._guarded("result_notes", [], command, output)

@@ -13,13 +13,15 @@ from __future__ import annotations
 from autogpt_graph.graph.prompting.texts import available_lines, render_steering, steering_prompts
 from autogpt_graph.graph.state import AgentState
 from autogpt_graph.graph.steering.base import ACCEPT, CommandOutput, Facts, Review, Steering, push_back
-from autogpt_graph.graph.steering.code_mends import CODE_COMMANDS, code_hint, mend_code, script_call, trim_tracebacks
+from autogpt_graph.graph.steering.code_mends import (
+    CODE_COMMANDS, code_hint, mend_code, script_call, trim_tracebacks, unfenced,
+)
 from autogpt_graph.graph.steering.code_tasks import code_to_fix, untested_code
 from autogpt_graph.graph.steering.nudges import (
     failed_repeat, finish_for_repeater, goal_file_notes, goal_files_done, goal_files_untouched, no_op_write,
     nudges, search_saved_output, unchanged_repeat,
 )
-from autogpt_graph.graph.steering.run_facts import missing_goal_files, read_only, unused_goal_files
+from autogpt_graph.graph.steering.run_facts import WRITES, missing_goal_files, read_only, unused_goal_files
 from autogpt_graph.graph.steering.write_questions import (
     copied_result, read_first_note, second_thoughts, unread_inputs_before_write,
 )
@@ -79,7 +81,13 @@ class SmallModelSteering(Steering):
                               or with_compute_hint(copied_result(state, command), facts), state))
 
     def mend(self, command: dict) -> tuple[dict, list[str]]:
-        code = (command.get("args") or {}).get("code")
+        args = command.get("args") or {}
+        if command["name"] in WRITES and str(args.get("filename", "")).endswith(".py"):
+            text = unfenced(str(args.get("text", "")))
+            if text is None:
+                return command, []
+            return {**command, "args": {**args, "text": text}}, [render_steering("unfenced_code")]
+        code = args.get("code")
         if command["name"] != "execute_python_code" or not isinstance(code, str) or not code.strip():
             return command, []
         if script := script_call(code):
