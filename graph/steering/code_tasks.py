@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from autogpt_graph.graph.prompting.events import command_of, ok
+from autogpt_graph.graph.steering.nudges import created_by_run
 from autogpt_graph.graph.steering.run_facts import RUNS_CODE, WRITES, goals_text, named_files, normalised, result_for
 from autogpt_graph.graph.state import AgentState
 from autogpt_graph.tools.workspace import PathRefused, Workspace
@@ -34,12 +35,11 @@ def code_to_fix(state: AgentState, workspace: Workspace) -> str | None:
     if not failed:
         return None
     named, missing = named_files(goals_text(state), workspace)
-    start = state.get("start_files")
-    inputs = None if start is None else {normalised(name) for name in start}
+    created = set(created_by_run(state, named))  # not inputs: the run's own files
     for name in named:
         path = normalised(name)
-        if (path.endswith(".py") and name not in missing and path not in ran and not _TEST_FILE.search(path)
-                and (inputs is None or path in inputs)):
+        if (path.endswith(".py") and name not in missing and name not in created and path not in ran
+                and not _TEST_FILE.search(path)):
             return name
     return None
 
