@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 
 from autogpt_graph.graph.prompting.events import command_of, ok
-from autogpt_graph.graph.steering.nudges import created_by_run
-from autogpt_graph.graph.steering.run_facts import RUNS_CODE, WRITES, goals_text, named_files, normalised, result_for
+from autogpt_graph.graph.steering.run_facts import (
+    RUNS_CODE, WRITES, created_by_run, goals_text, named_files, normalised, result_for,
+)
 from autogpt_graph.graph.state import AgentState
 from autogpt_graph.tools.workspace import PathRefused, Workspace
 

@@ -14,7 +14,7 @@ from autogpt_graph.graph.safety import loop_guard
 from autogpt_graph.graph.prompting.events import REPLY, RESULT, command_of, ok, result_of
 from autogpt_graph.graph.prompting.texts import render_steering as render
 from autogpt_graph.graph.steering.run_facts import (
-    WRITES, goals_text, named_files, normalised, past_commands, read_only, result_for,
+    WRITES, created_by_run, goals_text, named_files, normalised, past_commands, read_only, result_for,
 )
 from autogpt_graph.graph.state import AgentState
 from autogpt_graph.tools.files import already_written
@@ -152,16 +152,6 @@ def goal_files_done(state: AgentState, workspace: Workspace) -> list[str]:
     instructions_1.txt, and the runtime took that for its output."""
     named, missing = named_files(goals_text(state), workspace)
     return created_by_run(state, named) if named and not missing else []
-
-
-def created_by_run(state: AgentState, names: list[str]) -> list[str]:
-    """Those of `names` that were not in the workspace when the run started; none when that is not
-    known (a run from before it was recorded, or a workspace with too many files to list)."""
-    start = state.get("start_files")
-    if start is None:
-        return []
-    inputs = {normalised(name) for name in start}
-    return [name for name in names if normalised(name) not in inputs]
 
 
 def goal_files_untouched(state: AgentState, workspace: Workspace) -> list[str]:
