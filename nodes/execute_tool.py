@@ -57,7 +57,7 @@ def run_steered(facts: Facts, steering: Steering, command: dict) -> CommandOutpu
     notes on that result after it."""
     mended, mend_notes = steering.mend(command)
     output = run_command(facts.tools, mended["name"], mended["args"])
-    notes = [*steering.result_notes(mended, output, facts), *mend_notes]
+    notes = [*steering.result_notes(mended, output), *mend_notes]
     text = "\n".join([steering.shown_output(mended, output, facts), *notes])
     return CommandOutput(text, output.ok, output.artifact)
 

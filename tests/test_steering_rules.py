@@ -15,15 +15,13 @@ from autogpt_graph.graph.settings import Settings
 from autogpt_graph.graph.steering.base import ACCEPT, CommandOutput, Facts, Review, Steering
 from autogpt_graph.graph.steering.choice import choose_steering
 from autogpt_graph.graph.steering.guarded import GuardedSteering
-from autogpt_graph.graph.steering.code_mends import (
-    PRINTED_NOTHING, code_hint, mend_code, script_call, suspect_result, trim_tracebacks, unfenced,
-)
+from autogpt_graph.graph.steering.code_mends import PRINTED_NOTHING, code_hint, mend_code, script_call, trim_tracebacks, unfenced
 from autogpt_graph.graph.steering.code_tasks import code_to_fix, untested_code
 from autogpt_graph.graph.steering.nudges import (
     failed_repeat, goal_files_done, goal_files_untouched, no_op_write, nudges, search_saved_output, unchanged_repeat,
 )
 from autogpt_graph.graph.steering.small import SmallModelSteering, early_finish, once
-from autogpt_graph.graph.steering.write_questions import copied_result, overwrite_input, read_first_note, second_thoughts
+from autogpt_graph.graph.steering.write_questions import copied_result, read_first_note, second_thoughts
 from autogpt_graph.tools.registry import build_registry
 from autogpt_graph.tools.workspace import Workspace
 
@@ -235,72 +233,14 @@ def test_early_finish_and_once_are_pure(facts):
     assert once(message, {**state, "prompt": {"retries": [message]}}) is None
 
 
-def test_mend_and_result_notes_for_code(facts):
+def test_mend_and_result_notes_for_code():
     steering = SmallModelSteering()
     command, notes = steering.mend({"name": "execute_python_code", "args": {"code": "print(csv.reader)"}})
     assert command["args"]["code"].startswith("import csv\n") and "added `import csv`" in notes[0]
     assert steering.mend(LIST) == (LIST, [])
     empty = CommandOutput("Exit code: 0.", True, {"exit_code": 0, "stdout": "", "stderr": ""})
-    assert steering.result_notes({"name": "execute_python_code", "args": {}}, empty, facts) == [PRINTED_NOTHING]
-    assert steering.result_notes(LIST, empty, facts) == []
-
-
-# From held-out transcripts (2026-12-04): the 1.5B model's own code and what it printed.
-CHECKLIST = "# Move to the new office\n\n- [x] Sign the lease\n- [ ] Order desks\n- [x] Book the movers\n"
-COUNT_OPEN = ("with open('checklist.md') as f:\n    lines = f.readlines()\nopen_items = [line.strip() for line in lines "
-              "if line.strip() and line.strip()[0] == '[ ]']\nprint(len(open_items))\n")
-FEWEST_MOONS = ("with open('planets.csv') as f:\n    lines = f.read().splitlines()\n    planets = [line.split(',')[0] "
-                "for line in lines if line.split(',')[1] != '0']\n    planet_with_fewest_moons = min(planets, key=lambda x: "
-                "len(planets))\n    write_to_file(\"answer.txt\", planet_with_fewest_moons)\n")
-
-
-def test_a_count_that_matched_nothing_is_shown_the_files_real_lines(facts):
-    put(facts, "checklist.md", CHECKLIST)
-    note = suspect_result(COUNT_OPEN, "0\n", facts.workspace)
-    assert note.startswith("The program printed 0:")
-    assert "'# Move to the new office', '- [x] Sign the lease', '- [ ] Order desks'" in note
-    assert suspect_result(COUNT_OPEN, "2\n", facts.workspace) is None  # a plausible count: no note
-    assert suspect_result("print(0)", "0", facts.workspace) is None  # reads no workspace file
-    assert suspect_result("open('../x.txt')", "0", facts.workspace) is None  # outside: never read
-    output = CommandOutput("Exit code: 0.\nSTDOUT:\n0", True, {"exit_code": 0, "stdout": "0\n", "stderr": ""})
-    code = {"name": "execute_python_code", "args": {"code": COUNT_OPEN}}
-    assert SmallModelSteering().result_notes(code, output, facts) == [note]
-    assert Steering().result_notes(code, output, facts) == []
-
-
-def test_a_csv_header_printed_as_the_answer_is_named(facts):
-    put(facts, "planets.csv", "planet,moons\nMercury,0\nEarth,1\n")
-    note = suspect_result(FEWEST_MOONS, "planet\n", facts.workspace)
-    assert note.startswith("The program printed planet, a column name from the header line of planets.csv")
-    assert suspect_result(FEWEST_MOONS, "Earth\n", facts.workspace) is None
-
-
-def test_file_commands_called_in_code_are_defined_for_it(facts):
-    code, notes = mend_code(FEWEST_MOONS)
-    assert code.startswith("def write_to_file(filename, text):") and code.endswith(FEWEST_MOONS)
-    assert notes == ["(The runtime defined write_to_file() for the code: in Python, each does what the command of its name does.)"]
-    put(facts, "planets.csv", "planet,moons\nMercury,0\nEarth,1\n")
-    assert facts.tools.get("execute_python_code").invoke({"code": code}).startswith("Exit code: 0")
-    assert (Path(facts.workspace.root) / "answer.txt").read_text() == "planet"
-    defined = "def write_to_file(a, b):\n    pass\nwrite_to_file('x', 1)\n"
-    assert mend_code(defined) == (defined, [])  # its own function: left alone
-
-
-def test_overwriting_most_of_an_input_file_is_asked_about_once(facts):
-    changelog = "# Changelog\n\n## 1.3.0\n- Fixed a crash on empty input.\n- Faster start-up.\n\n## 1.2.0\n- Added dark mode.\n"
-    put(facts, "CHANGELOG.md", changelog)
-    goals = ['Add an entry for version 1.4.0 with the line "- Added CSV export." at the bottom of CHANGELOG.md.']
-    state = state_of(goals, (read("CHANGELOG.md"), changelog, True), start=["CHANGELOG.md"])
-    entry = write("CHANGELOG.md", "- Added CSV export.")
-    note = overwrite_input(state, entry, facts.workspace)
-    assert note.startswith("CHANGELOG.md was in the workspace before you started") and "losing 6 of them" in note
-    assert SmallModelSteering().review(state, entry, facts) == Review("push_back", note)
-    insisted = {**state, "prompt": {"retries": [note]}}
-    assert SmallModelSteering().review(insisted, entry, facts) == ACCEPT
-    whole = write("CHANGELOG.md", changelog + "\n## 1.4.0\n- Added CSV export.\n")
-    assert overwrite_input(state, whole, facts.workspace) is None  # keeps the old lines
-    assert overwrite_input({**state, "start_files": []}, entry, facts.workspace) is None  # the run's own file
-    assert overwrite_input({**state, "start_files": None}, entry, facts.workspace) is None  # inputs not known
+    assert steering.result_notes({"name": "execute_python_code", "args": {}}, empty) == [PRINTED_NOTHING]
+    assert steering.result_notes(LIST, empty) == []
 
 
 def test_code_mends_are_pure():

@@ -95,6 +95,6 @@ class Steering:
         """The command's result as the model reads it: as the command returned it."""
         return output.text
 
-    def result_notes(self, command: dict, output: CommandOutput, facts: Facts) -> list[str]:
+    def result_notes(self, command: dict, output: CommandOutput) -> list[str]:
         """Notes appended to a command's result."""
         return []

@@ -15,8 +15,6 @@ import os
 import re
 import sys
 
-from autogpt_graph.tools.workspace import PathRefused, Workspace
-
 _UNDEFINED = re.compile(r"NameError: name '(\w+)' is not defined")
 _NOT_INSTALLED = re.compile(r"ModuleNotFoundError: No module named '([\w.]+)'")
 _NOT_A_NUMBER = re.compile(r"ValueError: (?:could not convert string to float|invalid literal for int\(\) with base 10): '([^'\d]*)'")
@@ -43,17 +41,19 @@ def error_hint(stderr: str) -> str | None:
     return None
 
 
-def unbound_names(code: str) -> set[str]:
-    """Names the code reads but never imports, defines or assigns (none when it does not parse, or
-    starts with a __future__ import, before which nothing may be added)."""
+def missing_imports(code: str) -> list[str]:
+    """Standard modules the code uses but never imports or binds (`csv.reader(...)` with no `import
+    csv`): the 1.5B model wrote such code, then re-ran it unchanged despite the error naming the
+    import. There is only one sensible reading of it, so the import is added, as JSON repair mends a
+    reply. Code that does not parse, or starts with a __future__ import, is left alone."""
     try:
         tree = ast.parse(code)
     except (SyntaxError, ValueError):
-        return set()
+        return []
     bound, used = set(), []
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module == "__future__":
-            return set()
+            return []
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             bound.update((a.asname or a.name).split(".")[0] for a in node.names)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -64,30 +64,7 @@ def unbound_names(code: str) -> set[str]:
             (used.append if isinstance(node.ctx, ast.Load) else bound.add)(node.id)
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
             bound.update(node.names)
-    return {n for n in used if n not in bound and not hasattr(builtins, n)}
-
-
-def missing_imports(code: str) -> list[str]:
-    """Standard modules the code uses but never imports or binds (`csv.reader(...)` with no `import
-    csv`): the 1.5B model wrote such code, then re-ran it unchanged despite the error naming the
-    import. There is only one sensible reading of it, so the import is added, as JSON repair mends a
-    reply."""
-    return sorted(n for n in unbound_names(code) if n in sys.stdlib_module_names)
-
-
-# The agent's file commands as Python functions, for code that calls them without defining them: the
-# 1.5B model ended its program with write_to_file("answer.txt", planet), a NameError it then re-ran
-# unchanged until the cycle limit (goals_fewest_moons). They do in the code what the commands do.
-COMMAND_FUNCTIONS = {
-    "read_file": "def read_file(filename):\n    with open(filename) as f:\n        return f.read()\n",
-    "write_to_file": "def write_to_file(filename, text):\n    with open(filename, 'w') as f:\n        f.write(str(text))\n",
-    "append_to_file": "def append_to_file(filename, text):\n    with open(filename, 'a') as f:\n        f.write(str(text))\n",
-}
-
-
-def command_functions(code: str) -> list[str]:
-    """The file commands the code calls as functions without defining them."""
-    return sorted(n for n in unbound_names(code) if n in COMMAND_FUNCTIONS)
+    return sorted({n for n in used if n in sys.stdlib_module_names and n not in bound and not hasattr(builtins, n)})
 
 
 def escape_broken_strings(code: str) -> str:
@@ -203,10 +180,6 @@ def mend_code(code: str) -> tuple[str, list[str]]:
     if (escaped := escape_broken_strings(code)) != code:
         code = escaped
         notes.append("(The runtime wrote line breaks inside string literals as \\n: in JSON, write \\\\n for them.)")
-    if defined := command_functions(code):
-        code = "".join(COMMAND_FUNCTIONS[name] for name in defined) + code
-        names = ", ".join(f"{name}()" for name in defined)
-        notes.append(f"(The runtime defined {names} for the code: in Python, each does what the command of its name does.)")
     if added := missing_imports(code):
         code = f"import {', '.join(added)}\n{code}"
         notes.append(f"(The runtime added `import {', '.join(added)}` as a first line: the code used it without importing it.)")
@@ -219,35 +192,3 @@ def code_hint(exit_code: int | None, stdout: str, stderr: str) -> str | None:
     if exit_code == 0 and not (stdout.strip() or stderr.strip()):
         return PRINTED_NOTHING
     return error_hint(stderr)
-
-
-# What a count or a filter prints when its test matched nothing.
-_NOTHING_FOUND = {"0", "0.0", "[]", "{}", "()", "set()", "None", "''", '""'}
-_QUOTED_FILE = re.compile(r"""['"]([^'"\s]+\.\w{1,5})['"]""")
-
-
-def suspect_result(code: str, stdout: str, workspace: Workspace) -> str | None:
-    """One sentence when code that reads a workspace file printed what a test matching nothing prints
-    (0, []) or a column name of a CSV file's header, with the file's first lines exactly as they are:
-    the 1.5B model counted open items with `line.strip()[0] == '[ ]'` and 5-star reviews with
-    `endswith('5 stars')`, wrote the 0 each printed, and finished; it printed "planet", the header, as
-    the planet with the fewest moons. It had read the files, but its test did not match their lines."""
-    printed = stdout.strip()
-    for name in _QUOTED_FILE.findall(code):
-        try:
-            lines = [line for line in workspace.resolve(name).read_text("utf-8", errors="replace")[:65536].splitlines()
-                     if line.strip()][:3]
-        except (OSError, PathRefused):
-            continue  # not a file of the workspace (yet)
-        if not lines:
-            return None
-        shown = ", ".join(repr(line if len(line) <= 80 else line[:80] + "...") for line in lines)
-        if printed in _NOTHING_FOUND:
-            return (f"The program printed {printed}: if that is not the answer, its test matched nothing. The first "
-                    f"lines of {name} are exactly {shown}: make the test match lines like these.")
-        header = re.split(r"[,;\t]", lines[0])
-        if name.endswith((".csv", ".tsv")) and printed in (field.strip() for field in header):
-            return (f"The program printed {printed}, a column name from the header line of {name} ({lines[0]!r}): "
-                    "skip that line (next(reader) before the loop, or csv.DictReader) and run it again.")
-        return None
-    return None

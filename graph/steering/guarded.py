@@ -54,5 +54,5 @@ class GuardedSteering(Steering):
     def shown_output(self, command: dict, output: CommandOutput, facts: Facts) -> str:
         return self._guarded("shown_output", output.text, command, output, facts)
 
-    def result_notes(self, command: dict, output: CommandOutput, facts: Facts) -> list[str]:
-        return self._guarded("result_notes", [], command, output, facts)
+    def result_notes(self, command: dict, output: CommandOutput) -> list[str]:
+        return self._guarded("result_notes", [], command, output)

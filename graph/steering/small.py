@@ -14,7 +14,7 @@ from autogpt_graph.graph.prompting.texts import available_lines, render_steering
 from autogpt_graph.graph.state import AgentState
 from autogpt_graph.graph.steering.base import ACCEPT, CommandOutput, Facts, Review, Steering, push_back
 from autogpt_graph.graph.steering.code_mends import (
-    CODE_COMMANDS, code_hint, mend_code, script_call, suspect_result, trim_tracebacks, unfenced,
+    CODE_COMMANDS, code_hint, mend_code, script_call, trim_tracebacks, unfenced,
 )
 from autogpt_graph.graph.steering.code_tasks import code_to_fix, untested_code
 from autogpt_graph.graph.steering.nudges import (
@@ -23,10 +23,9 @@ from autogpt_graph.graph.steering.nudges import (
 )
 from autogpt_graph.graph.steering.run_facts import WRITES, missing_goal_files, read_only, unused_goal_files
 from autogpt_graph.graph.steering.write_questions import (
-    copied_result, overwrite_input, read_first_note, second_thoughts, unread_inputs_before_write,
+    copied_result, read_first_note, second_thoughts, unread_inputs_before_write,
 )
 from autogpt_graph.tools.registry import ToolRegistry
-from autogpt_graph.tools.workspace import PathRefused, Workspace
 
 # Other names the model may use for a command; accepted, but not listed in the prompt a second time.
 # Beyond web_search, the names a small model invents for the file commands (seen with the 1.5B local
@@ -78,7 +77,6 @@ class SmallModelSteering(Steering):
             return push_back(with_goal_note(no_op, state, facts))
         # Questions about a write, each asked once per cycle (also after another push-back).
         return push_back(once(unread_inputs_before_write(state, command, facts.workspace, facts.can_browse)
-                              or overwrite_input(state, command, facts.workspace)
                               or second_thoughts(state, command, facts.workspace)
                               or with_compute_hint(copied_result(state, command), facts), state))
 
@@ -103,26 +101,12 @@ class SmallModelSteering(Steering):
             return output.text
         return trim_tracebacks(output.text, facts.workspace.root)
 
-    def result_notes(self, command: dict, output: CommandOutput, facts: Facts) -> list[str]:
+    def result_notes(self, command: dict, output: CommandOutput) -> list[str]:
         if command["name"] not in CODE_COMMANDS[:2] or "exit_code" not in output.artifact:
             return []
         art = output.artifact
-        stdout = art.get("stdout") or ""
-        hint = code_hint(art["exit_code"], stdout, art.get("stderr") or "")
-        if not hint and art["exit_code"] == 0:
-            hint = suspect_result(code_of(command, facts.workspace), stdout, facts.workspace)
+        hint = code_hint(art["exit_code"], art.get("stdout") or "", art.get("stderr") or "")
         return [hint] if hint else []
-
-
-def code_of(command: dict, workspace: Workspace) -> str:
-    """The source a code command ran: its code, or the text of the file it ran ("" if unreadable)."""
-    args = command.get("args") or {}
-    if command["name"] == "execute_python_code":
-        return str(args.get("code") or "")
-    try:
-        return workspace.resolve(str(args.get("filename", ""))).read_text("utf-8", errors="replace")
-    except (OSError, PathRefused):
-        return ""
 
 
 def early_finish(state: AgentState, facts: Facts) -> str | None:

@@ -11,7 +11,7 @@ import re
 from autogpt_graph.graph.prompting.events import RESULT, command_of, ok, result_of
 from autogpt_graph.graph.prompting.texts import render_steering as render
 from autogpt_graph.graph.steering.run_facts import (
-    RUNS_CODE, WRITES, files_in_goal_folders, goal_urls, goals_text, input_files, named_files,
+    RUNS_CODE, WRITES, files_in_goal_folders, goal_urls, goals_text, named_files,
     normalised, past_commands, unused_goal_files,
 )
 from autogpt_graph.graph.state import AgentState
@@ -76,26 +76,6 @@ def second_thoughts(state: AgentState, command: dict, workspace: Workspace) -> s
         return None  # deleted since, or not a file: nothing to keep
     shown = held[:200] + ("..." if len(held) > 200 else "")
     return render("second_thoughts", filename=target, content=shown)
-
-
-def overwrite_input(state: AgentState, command: dict, workspace: Workspace) -> str | None:
-    """A write_to_file over a file that was in the workspace when the run started, keeping fewer than
-    half of its lines: asked to add an entry at the bottom of CHANGELOG.md ("everything already in the
-    file must stay"), the 1.5B model wrote the entry alone over the whole file in each run. Asked once
-    (a rewrite that drops lines is sometimes the task); a rewrite that keeps most lines (a fix) is not."""
-    args = command.get("args") or {}
-    target = normalised(args.get("filename"))
-    if command.get("name") != "write_to_file" or target not in (input_files(state) or set()):
-        return None
-    try:
-        held = _lines(workspace.resolve(target).read_text("utf-8", errors="replace"))
-    except (OSError, PathRefused):
-        return None
-    kept = set(_lines(str(args.get("text", ""))))
-    dropped = sum(line not in kept for line in held)
-    if len(held) < 2 or dropped * 2 <= len(held):
-        return None
-    return render("overwrite_input", filename=target, count=len(held), dropped=dropped)
 
 
 def unread_inputs_before_write(state: AgentState, command: dict, workspace: Workspace,
