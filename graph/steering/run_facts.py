@@ -112,14 +112,11 @@ def named_files(goals: str, workspace: Workspace) -> tuple[list[str], list[str]]
     return named, missing
 
 
-def input_files(state: AgentState) -> set[str] | None:
-    """The files that were in the workspace when the run started (its inputs), normalised; None when
-    that is not known (a run from before it was recorded, or a workspace with too many files to list)."""
-    start = state.get("start_files")
-    return None if start is None else {normalised(name) for name in start}
-
-
 def created_by_run(state: AgentState, names: list[str]) -> list[str]:
-    """Those of `names` that were not in the workspace when the run started; none when that is not known."""
-    inputs = input_files(state)
-    return [] if inputs is None else [name for name in names if normalised(name) not in inputs]
+    """Those of `names` that were not in the workspace when the run started; none when that is not
+    known (a run from before it was recorded, or a workspace with too many files to list)."""
+    start = state.get("start_files")
+    if start is None:
+        return []
+    inputs = {normalised(name) for name in start}
+    return [name for name in names if normalised(name) not in inputs]
