@@ -16,23 +16,28 @@ def runner(steered_runner):
 
 
 def test_invented_command_names_run_as_the_command_they_mean(runner, tmp_path):
-    script = [reply("create_file", filename="a.txt", text="hi"), reply("finish", reason="a.txt written")]
+    script = [reply("create_file", filename="a.txt", text="hi"), *[reply("finish", reason="a.txt written")] * 2]
     steps = run_script(runner, tmp_path, script, continuous=True)
     assert (runner.workspace / "a.txt").read_text() == "hi"
-    assert [s.update["command"]["name"] for s in steps if s.node == "validate_json"] == ["write_to_file", "task_complete"]
+    ran = [s.update["command"]["name"] for s in steps if s.node == "validate_json" and s.update.get("command")]
+    assert ran == ["write_to_file", "task_complete"]
     assert runner.status(runner.thread_id).stop_reason == "Task complete: a.txt written"
 
 
 def test_early_task_complete_is_pushed_back_once(runner, tmp_path):
     cfg = {**AI_CONFIG, "ai_goals": ["Write a haiku to haiku.txt"]}
     finish = reply("task_complete", reason="done")
-    script = [finish, reply("write_to_file", filename="haiku.txt", text="leaves"), finish, finish, finish]
+    script = [finish, reply("write_to_file", filename="haiku.txt", text="leaves"), finish, finish, finish, finish]
     _, prompts = start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
     assert prompts[1][-1].content.startswith(
         "Your last reply could not be used: Your goals name haiku.txt, which does not exist yet: write it with write_to_file")
     assert (runner.workspace / "haiku.txt").read_text() == "leaves"
+    # With haiku.txt written, the first task_complete is shown the file beside the goals; repeated, it ends.
+    assert prompts[3][-1].content.startswith(
+        "Your last reply could not be used: Before you finish, check what you wrote against each of your goals: "
+        '1. Write a haiku to haiku.txt. haiku.txt holds exactly "leaves". If every goal is met exactly')
     status = runner.status(runner.thread_id)
-    assert status.stop_reason == "Task complete: done" and status.usage["calls"]["think"] == 3
+    assert status.stop_reason == "Task complete: done" and status.usage["calls"]["think"] == 4
 
 
 def test_task_complete_before_any_work_on_existing_goal_files_is_pushed_back_once(runner, tmp_path):
@@ -59,7 +64,7 @@ def test_an_unchanged_read_only_repeat_is_pushed_back_once(runner, tmp_path):
     cfg = {**AI_CONFIG, "ai_goals": ["Write a haiku to haiku.txt"]}
     listing = reply("list_files", directory=".")
     script = [listing, listing, reply("write_to_file", filename="haiku.txt", text="leaves"),
-              listing, reply("task_complete", reason="done")]
+              listing, *[reply("task_complete", reason="done")] * 2]
     _, prompts = start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
     pushback = prompts[2][-1].content
     assert "You already ran list_files with these arguments and nothing has been written since" in pushback
@@ -153,7 +158,7 @@ def test_a_write_before_the_inputs_are_read_is_pushed_back_once(runner, tmp_path
         (runner.workspace / name).write_text(text)
     guess = reply("write_to_file", filename="name.txt", text="John Doe")
     read_first, listing = reply("read_file", filename="first.txt"), reply("list_files", directory=".")
-    script = [guess, guess, listing, listing, read_first, reply("task_complete", reason="ok")]
+    script = [guess, guess, listing, listing, read_first, *[reply("task_complete", reason="ok")] * 2]
     _, prompts = start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
     assert prompts[1][-1].content.startswith(
         "Your last reply could not be used: Your goals name first.txt, last.txt, which you have not read yet: "
@@ -170,7 +175,7 @@ def test_a_script_run_again_with_nothing_changed_is_pushed_back_toward_the_missi
     runner.workspace.mkdir(parents=True, exist_ok=True)
     (runner.workspace / "compute.py").write_text("print('The answer is', 20 * 7)")
     run = reply("execute_python_file", filename="compute.py")
-    script = [run, run, reply("write_to_file", filename="answer.txt", text="140"), reply("task_complete", reason="x")]
+    script = [run, run, reply("write_to_file", filename="answer.txt", text="140"), *[reply("task_complete", reason="x")] * 2]
     _, prompts = start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
     pushback = prompts[2][-1].content
     assert "You already ran execute_python_file with these arguments" in pushback and "The answer is 140" in pushback
@@ -199,7 +204,7 @@ def test_a_write_of_exactly_what_was_read_is_pushed_back_once(runner, tmp_path):
     runner.workspace.mkdir(parents=True, exist_ok=True)
     (runner.workspace / "song.txt").write_text("row row\nyour boat\n")
     copy = reply("write_to_file", filename="loud.txt", text="row row\n  your boat")
-    script = [reply("read_file", filename="song.txt"), copy, copy, reply("task_complete", reason="ok")]
+    script = [reply("read_file", filename="song.txt"), copy, copy, *[reply("task_complete", reason="ok")] * 2]
     _, prompts = start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
     assert prompts[2][-1].content.startswith(
         "Your last reply could not be used: loud.txt is not written yet: this text is exactly what read_file "
@@ -222,7 +227,7 @@ def test_a_copy_the_goals_ask_for_is_written_and_finishing_before_it_is_pushed_b
     assert "loud.txt, which does not exist yet" in prompts[3][-1].content
     assert not (runner.workspace / "loud.txt").exists()
     cfg = {**AI_CONFIG, "ai_goals": ["Write an exact copy of song.txt to loud.txt"]}
-    start_scripted(runner, tmp_path, [reply("read_file", filename="song.txt"), copy, done], ai_config=cfg,
+    start_scripted(runner, tmp_path, [reply("read_file", filename="song.txt"), copy, done, done], ai_config=cfg,
                    continuous=True)
     assert runner.status(runner.thread_id).stop_reason == "Task complete: copied"
     assert (runner.workspace / "loud.txt").read_text() == "row row"
@@ -240,7 +245,7 @@ def test_a_write_before_any_file_is_read_is_pushed_back_once_when_the_workspace_
     cfg = _shed_notes(runner, ("monday.txt", "tuesday.txt"), with_code="tuesday.txt")
     guess = reply("write_to_file", filename="code.txt", text="1234")
     script = [reply("list_files", directory="."), guess, reply("read_file", filename="notes/tuesday.txt"),
-              reply("write_to_file", filename="code.txt", text="4817"), reply("task_complete", reason="ok")]
+              reply("write_to_file", filename="code.txt", text="4817"), *[reply("task_complete", reason="ok")] * 2]
     _, prompts = start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
     assert prompts[2][-1].content.startswith(
         "Your last reply could not be used: You have not read any file yet, and the workspace holds "
@@ -253,21 +258,21 @@ def test_the_push_back_names_the_goal_folders_files_left_unread(runner, tmp_path
     cfg = _shed_notes(runner, ("monday.txt", "tuesday.txt", "wednesday.txt"), with_code="wednesday.txt")
     listing, monday = reply("list_files", directory="notes"), reply("read_file", filename="notes/monday.txt")
     script = [listing, monday, listing, reply("read_file", filename="notes/wednesday.txt"),
-              reply("write_to_file", filename="code.txt", text="4817"), reply("task_complete", reason="ok")]
+              reply("write_to_file", filename="code.txt", text="4817"), *[reply("task_complete", reason="ok")] * 2]
     _, prompts = start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
     # One note read, the listing repeated: the notes not read yet are named, not "compose it yourself".
     assert prompts[3][-1].content.endswith(
         'You have not read notes/tuesday.txt, notes/wednesday.txt yet: read the ones your goals need before you '
         'write. Respond with the command {"name": "read_file", "args": {"filename": "notes/tuesday.txt"}}, or '
         'another file you need. Respond again with only the JSON object in the format specified above.')
-    # Every note needed read, the write is not questioned.
-    assert len(prompts) == 6 and (runner.workspace / "code.txt").read_text() == "4817"
+    # Every note needed read, the write is not questioned (the last prompt: the check before finishing).
+    assert len(prompts) == 7 and "code.txt holds exactly \"4817\"" in prompts[6][-1].content and (runner.workspace / "code.txt").read_text() == "4817"
 
 
 def test_changing_a_goal_file_the_run_wrote_is_questioned_once(runner, tmp_path):
     cfg = {**AI_CONFIG, "ai_goals": ["Write a haiku to haiku.txt"]}
     first, second = (reply("write_to_file", filename="haiku.txt", text=t) for t in ("leaves fall", "leaves"))
-    script = [first, reply("list_files", directory="."), second, second, reply("task_complete", reason="done")]
+    script = [first, reply("list_files", directory="."), second, second, *[reply("task_complete", reason="done")] * 2]
     _, prompts = start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
     assert prompts[3][-1].content.startswith(
         'Your last reply could not be used: You wrote haiku.txt before, and it holds: "leaves fall". This command '
@@ -279,7 +284,7 @@ def test_changing_a_goal_file_the_run_wrote_is_questioned_once(runner, tmp_path)
 def test_a_write_before_the_goals_page_is_read_is_pushed_back_once(runner, tmp_path):
     goal = "The page http://127.0.0.1:9/town.html names a year: write it to year.txt."
     guess = reply("write_to_file", filename="year.txt", text="1853")
-    _, prompts = start_scripted(runner, tmp_path, [guess, guess, reply("task_complete", reason="ok")],
+    _, prompts = start_scripted(runner, tmp_path, [guess, guess, *[reply("task_complete", reason="ok")] * 2],
                                 ai_config={**AI_CONFIG, "ai_goals": [goal]}, continuous=True)
     assert prompts[1][-1].content.startswith(
         "Your last reply could not be used: Your goals name the page http://127.0.0.1:9/town.html, which you have "
@@ -329,7 +334,7 @@ def test_an_insisted_no_op_runs_while_a_goal_file_is_missing(runner, tmp_path):
 def test_rewriting_a_file_with_the_same_text_is_pushed_back_once(runner, tmp_path):
     cfg = {**AI_CONFIG, "ai_goals": ["Write a haiku and save it"]}  # no file named: the run may go on
     write = reply("write_to_file", filename="haiku.txt", text="leaves")
-    script = [write, write, reply("task_complete", reason="haiku.txt written")]
+    script = [write, write, *[reply("task_complete", reason="haiku.txt written")] * 2]
     _, prompts = start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
     pushback = prompts[2][-1].content
     assert "haiku.txt already holds exactly this text" in pushback

@@ -130,6 +130,26 @@ def unfenced(text: str) -> str | None:
     return match[1] + "\n" if match and "```" not in match[1] else None
 
 
+def without_self_import(filename: str, code: str) -> str | None:
+    """The module's code without the lines that import names from the module itself (None when it has
+    none): the 1.5B model's fixes began `from pricing import apply_discount` inside pricing.py, which
+    Python runs as a circular import of a half-made module (an ImportError in the test). Only top-level
+    `from <itself> import ...` lines whose names the file defines are dropped: they have one reading."""
+    module = os.path.splitext(os.path.basename(filename))[0]
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return None
+    defined = {node.name for node in tree.body
+               if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    lines = [node.lineno for node in tree.body
+             if isinstance(node, ast.ImportFrom) and node.module == module and not node.level
+             and node.end_lineno == node.lineno and all(a.name in defined and not a.asname for a in node.names)]
+    if not lines:
+        return None
+    return "".join(line for number, line in enumerate(code.splitlines(keepends=True), 1) if number not in lines)
+
+
 _FRAME = re.compile(r'^  File "([^"]+)", line \d+')
 _CARETS = re.compile(r"^\s*[\^~]+\s*$")
 

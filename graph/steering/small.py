@@ -10,13 +10,16 @@ its own frames, the fix to write after a failed test, a run of written code befo
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 from autogpt_graph.graph.prompting.texts import available_lines, render_steering, steering_prompts
 from autogpt_graph.graph.state import AgentState
 from autogpt_graph.graph.steering.base import ACCEPT, CommandOutput, Facts, Review, Steering, push_back
 from autogpt_graph.graph.steering.code_mends import (
-    CODE_COMMANDS, code_hint, mend_code, script_call, trim_tracebacks, unfenced,
+    CODE_COMMANDS, code_hint, mend_code, script_call, trim_tracebacks, unfenced, without_self_import,
 )
 from autogpt_graph.graph.steering.code_tasks import code_to_fix, untested_code
+from autogpt_graph.graph.steering.finish_check import check_before_finish
 from autogpt_graph.graph.steering.nudges import (
     failed_repeat, finish_for_repeater, goal_file_notes, goal_files_done, goal_files_untouched, no_op_write,
     nudges, search_saved_output, unchanged_repeat,
@@ -83,10 +86,7 @@ class SmallModelSteering(Steering):
     def mend(self, command: dict) -> tuple[dict, list[str]]:
         args = command.get("args") or {}
         if command["name"] in WRITES and str(args.get("filename", "")).endswith(".py"):
-            text = unfenced(str(args.get("text", "")))
-            if text is None:
-                return command, []
-            return {**command, "args": {**args, "text": text}}, [render_steering("unfenced_code")]
+            return mend_module(command)
         code = args.get("code")
         if command["name"] != "execute_python_code" or not isinstance(code, str) or not code.strip():
             return command, []
@@ -109,11 +109,23 @@ class SmallModelSteering(Steering):
         return [hint] if hint else []
 
 
+def mend_module(command: dict) -> tuple[dict, list[str]]:
+    """A .py file as it is written: without a ``` fence around it, without an import of itself."""
+    args = command["args"]
+    text, notes = str(args.get("text", "")), []
+    if (inner := unfenced(text)) is not None:
+        text, notes = inner, [render_steering("unfenced_code")]
+    if (kept := without_self_import(str(args["filename"]), text)) is not None:
+        text, notes = kept, [*notes, render_steering("self_import", module=PurePosixPath(str(args["filename"])).stem)]
+    return ({**command, "args": {**args, "text": text}}, notes) if notes else (command, [])
+
+
 def early_finish(state: AgentState, facts: Facts) -> str | None:
     """Small models declare the task complete before writing the file it asks for: push back once
     per cycle (a repeated task_complete is accepted, in case the goals need no such file), also after
     a push-back of another kind (the 1.5B model, asked whether its copy was meant, took its unwritten
-    file as written and finished)."""
+    file as written and finished). With its files written, it is shown them beside its goals first
+    (graph/steering/finish_check.py)."""
     missing = missing_goal_files(state, facts.workspace)
     if missing:
         return once(render_steering("early_task_complete", files=", ".join(missing)), state)
@@ -121,9 +133,9 @@ def early_finish(state: AgentState, facts: Facts) -> str | None:
     if untested and "execute_python_code" in facts.tools:
         return once(render_steering("run_before_finish", filename=untested[0]), state)
     untouched = goal_files_untouched(state, facts.workspace)
-    if not untouched:
-        return None
-    return once(render_steering("nothing_done_yet", files=", ".join(untouched), filename=untouched[0]), state)
+    if untouched:
+        return once(render_steering("nothing_done_yet", files=", ".join(untouched), filename=untouched[0]), state)
+    return once(check_before_finish(state, facts.workspace), state)
 
 
 def once(problem: str | None, state: AgentState) -> str | None:

@@ -83,10 +83,25 @@ def unread_inputs_before_write(state: AgentState, command: dict, workspace: Work
     """A write before the input files the goals name have been read (the 1.5B model wrote "John Doe"
     to name.txt before reading first.txt and last.txt), or before any file was read at all when the
     goals name a folder of the workspace (it wrote a made-up "code" after listing the three notes of
-    the folder its goal pointed at, never opening one)."""
+    the folder its goal pointed at, never opening one), or as the run's first command while the
+    workspace held files."""
     if command.get("name") not in WRITES:
         return None
-    return read_first_note(state, workspace, (command.get("args") or {}).get("filename"), can_browse)
+    target = (command.get("args") or {}).get("filename")
+    return read_first_note(state, workspace, target, can_browse) or nothing_read(state, target)
+
+
+def nothing_read(state: AgentState, target: str | None) -> str | None:
+    """A write before any command has looked at the workspace, while it held files when the run
+    started: the 1.5B model, told the settings were "somewhere in this workspace", wrote port.txt =
+    8080 as its first command, never opening settings.yaml (distractor_old_settings)."""
+    if past_commands(state):
+        return None
+    inputs = [name for name in state.get("start_files") or [] if name != normalised(target)]
+    if not inputs:
+        return None
+    shown = ", ".join(inputs[:8]) + (f" and {len(inputs) - 8} more" if len(inputs) > 8 else "")
+    return render("read_something_first", files=shown, filename=inputs[0])
 
 
 def read_first_note(state: AgentState, workspace: Workspace, target: str | None = None,
