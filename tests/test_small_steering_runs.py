@@ -34,8 +34,8 @@ def test_early_task_complete_is_pushed_back_once(runner, tmp_path):
     assert (runner.workspace / "haiku.txt").read_text() == "leaves"
     # With haiku.txt written, the first task_complete is shown the file beside the goals; repeated, it ends.
     assert prompts[3][-1].content.startswith(
-        "Your last reply could not be used: Before you finish, check what you wrote against each of your goals: "
-        '1. Write a haiku to haiku.txt. haiku.txt holds exactly "leaves". If every goal is met exactly')
+        "Your last reply could not be used: Before you finish, check what you wrote against each of your goals. "
+        'Your goals: 1. Write a haiku to haiku.txt. What you wrote: haiku.txt holds exactly "leaves". If every goal')
     status = runner.status(runner.thread_id)
     assert status.stop_reason == "Task complete: done" and status.usage["calls"]["think"] == 4
 
@@ -83,14 +83,15 @@ def test_a_write_to_another_file_does_not_make_a_repeated_look_new(runner, tmp_p
     (runner.workspace / "motto.txt").write_text("go")
     read, listing = reply("read_file", filename="motto.txt"), reply("list_files", directory=".")
     write = lambda text: reply("write_to_file", filename="loud.txt", text=text)  # noqa: E731
-    script = [listing, read, write("GO"), listing, read, write("GO!")]
+    script = [listing, read, write("GO"), listing, read, read, write("GO!")]
     start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
     # After loud.txt was written, the listing shows a new file (it runs), but motto.txt reads the same:
-    # that read changes nothing, and with loud.txt written the run ends there, without a push-back.
+    # that read changes nothing, and with loud.txt written the run ends there, after one push-back that
+    # shows loud.txt beside the goals.
     status = runner.status(runner.thread_id)
     assert [c["name"] for c in _commands(runner)] == ["list_files", "read_file", "write_to_file", "list_files",
                                                       "task_complete"]
-    assert status.usage["calls"]["think"] == 5 and "ended by the runtime" in status.stop_reason
+    assert status.usage["calls"]["think"] == 6 and "ended by the runtime" in status.stop_reason
     assert (runner.workspace / "loud.txt").read_text() == "GO"
 
 
@@ -122,16 +123,18 @@ def test_an_insisted_read_only_repeat_runs(runner, tmp_path):
 def test_a_no_op_once_the_goal_files_exist_finishes_the_run(runner, tmp_path):
     cfg = {**AI_CONFIG, "ai_goals": ["Write a haiku to haiku.txt"]}
     write, read = reply("write_to_file", filename="haiku.txt", text="leaves"), reply("read_file", filename="haiku.txt")
-    script = [write, read, write, reply("write_to_file", filename="other.txt", text="never reached")]
-    start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
+    script = [write, read, write, write, reply("write_to_file", filename="other.txt", text="never reached")]
+    _, prompts = start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
     status = runner.status(runner.thread_id)
-    # write, read; the same write again changes nothing: the run ends without a push-back (the 1.5B
-    # model insisted on its no-op after one at the end of most runs, each costing a reply).
+    # write, read; the same write again changes nothing: shown its file beside the goals once, it
+    # insists, and the run ends without a second push-back (the 1.5B model insisted on its no-op after
+    # one at the end of most runs, each costing a reply).
+    assert 'What you wrote: haiku.txt holds exactly "leaves".' in prompts[3][-1].content
     assert status.stop_reason == (
         "Task complete: ended by the runtime, not by the model: every file the goals name exists, and haiku.txt "
         "did not exist when the run started; the model then repeated a command that changes nothing (the files' "
         "contents were not checked)")
-    assert status.cycle == 3 and status.usage["calls"]["think"] == 3
+    assert status.cycle == 3 and status.usage["calls"]["think"] == 4
     assert not (runner.workspace / "other.txt").exists()
 
 

@@ -221,6 +221,10 @@ def test_review_replaces_a_no_op_with_task_complete_once_the_goal_files_are_writ
     put(facts, "a.txt", "hi")
     state = state_of(["Write a.txt"], (write("a.txt", "hi"), "ok", True))
     review = SmallModelSteering().review(state, write("a.txt", "hi"), facts)
+    # First shown its file beside the goals, once a cycle, as a task_complete of its own would be.
+    assert review.action == "push_back" and review.message.startswith("a.txt already holds exactly this text")
+    assert 'What you wrote: a.txt holds exactly "hi".' in review.message
+    review = SmallModelSteering().review({**state, "prompt": {"retries": [review.message]}}, write("a.txt", "hi"), facts)
     assert review.action == "replace" and review.command["name"] == "task_complete"
     assert review.command["args"]["reason"].startswith("ended by the runtime, not by the model: every file the goals name exists, and a.txt did not exist")
 
@@ -422,9 +426,10 @@ def test_task_complete_is_checked_against_the_goals_first(facts):
     finish = {"name": "task_complete", "args": {"reason": "done"}}
     review = SmallModelSteering().review(state, finish, facts)
     assert review.action == "push_back"
-    assert review.message.startswith("Before you finish, check what you wrote against each of your goals: "
+    assert review.message.startswith("Before you finish, check what you wrote against each of your goals. Your goals: "
                                      "1. Copy the first line of poem.txt into first_line.txt. 2. Copy the last line")
-    assert 'first_line.txt holds exactly "The fog comes\\non little cat feet."; last_line.txt holds exactly "and then moves on."' in review.message
+    assert ('exactly as it is. What you wrote: first_line.txt holds exactly "The fog comes\\non little cat feet."; '
+            'last_line.txt holds exactly "and then moves on.". If every goal') in review.message
     assert "poem.txt holds" not in review.message  # read, not made by the run
     assert SmallModelSteering().review({**state, "prompt": {"retries": [review.message]}}, finish, facts) == ACCEPT
 

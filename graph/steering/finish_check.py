@@ -46,8 +46,13 @@ def check_before_finish(state: AgentState, workspace: Workspace) -> str | None:
         return None
     goals = state.get("ai_config", {}).get("ai_goals", [])
     shown = "; ".join(render("file_holds", filename=name, content=_exact(text)) for name, text in work)
-    return render("check_before_finish", goals=" ".join(f"{i}. {g}" for i, g in enumerate(goals, 1)),
+    return render("check_before_finish", goals=" ".join(f"{i}. {_sentence(g)}" for i, g in enumerate(goals, 1)),
                   files=shown)
+
+
+def _sentence(goal: str) -> str:
+    goal = goal.strip()
+    return goal if goal.endswith((".", "!", "?")) else goal + "."
 
 
 def _exact(text: str) -> str:

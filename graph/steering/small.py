@@ -64,7 +64,8 @@ class SmallModelSteering(Steering):
         changes nothing (at once, unless an input is left to read), or another look at the workspace
         in reply to a push-back, runs task_complete instead (the human can still refuse it). Seen with
         the 1.5B model: backup.txt written, then list, read and append (the prompt's time) until the
-        cycle limit; pushed back first, it insisted on its no-op, a reply (~7 s) lost in most runs."""
+        cycle limit; pushed back first, it insisted on its no-op, a reply (~7 s) lost in most runs.
+        Before either end, once a cycle, it is shown its files beside its goals (finish_check.py)."""
         if command["name"] == "task_complete":
             return push_back(early_finish(state, facts))
         no_op = unchanged_repeat(state, command, facts.tools) or no_op_write(command, facts.workspace)
@@ -75,6 +76,10 @@ class SmallModelSteering(Steering):
         written = goal_files_done(state, facts.workspace) if (no_op or retried) else []
         if written and ((no_op and (retried or not to_read(state, facts)))
                         or (retried and another_look(state, facts, command))):
+            # Shown its files beside the goals first, as a task_complete of its own would be.
+            check = once(check_before_finish(state, facts.workspace), state)
+            if check:
+                return push_back(" ".join([*([no_op] if no_op else []), check]))
             return Review("replace", command=finish_for_repeater(written))
         if no_op and not retried:
             return push_back(with_goal_note(no_op, state, facts))
