@@ -83,15 +83,15 @@ def test_a_write_to_another_file_does_not_make_a_repeated_look_new(runner, tmp_p
     (runner.workspace / "motto.txt").write_text("go")
     read, listing = reply("read_file", filename="motto.txt"), reply("list_files", directory=".")
     write = lambda text: reply("write_to_file", filename="loud.txt", text=text)  # noqa: E731
-    script = [listing, read, write("GO"), listing, read, read, write("GO!")]
+    script = [listing, read, write("GO"), listing, read, read, read, read, read, write("GO!")]
     start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
     # After loud.txt was written, the listing shows a new file (it runs), but motto.txt reads the same:
-    # that read changes nothing, and with loud.txt written the run ends there, after one push-back that
-    # shows loud.txt beside the goals.
+    # that read changes nothing. With loud.txt written, the model is shown it beside the goals, and a
+    # look in reply runs (it is how it checks); after three looks in a row the next no-op ends the run.
     status = runner.status(runner.thread_id)
     assert [c["name"] for c in _commands(runner)] == ["list_files", "read_file", "write_to_file", "list_files",
-                                                      "task_complete"]
-    assert status.usage["calls"]["think"] == 6 and "ended by the runtime" in status.stop_reason
+                                                      "read_file", "read_file", "task_complete"]
+    assert status.usage["calls"]["think"] == 9 and "ended by the runtime" in status.stop_reason
     assert (runner.workspace / "loud.txt").read_text() == "GO"
 
 
@@ -144,14 +144,16 @@ def test_another_look_after_a_push_back_once_the_work_is_written_finishes_the_ru
     (runner.workspace / "motto.txt").write_text("Measure twice.")
     read, listing = reply("read_file", filename="motto.txt"), reply("list_files", directory=".")
     copy = reply("write_to_file", filename="backup.txt", text="Measure twice.")  # the goals ask for a copy
-    script = [read, copy, listing, listing, read, reply("append_to_file", filename="backup.txt", text="never reached")]
+    script = [read, copy, listing, listing, read, listing, read, listing,
+              reply("append_to_file", filename="backup.txt", text="never reached")]
     start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
     status = runner.status(runner.thread_id)
-    # Listed again (pushed back, task_complete offered), then another read: the runtime finishes.
+    # Listed again (pushed back with backup.txt beside the goals), then a read, which runs: it is how the
+    # model checks; the same once more; after three looks in a row the runtime finishes.
     assert status.stop_reason.startswith(
         "Task complete: ended by the runtime, not by the model: every file the goals name exists, and backup.txt "
         "did not exist when the run started")  # motto.txt, the input, is not named as the run's work
-    assert status.cycle == 4 and (runner.workspace / "backup.txt").read_text() == "Measure twice."
+    assert status.cycle == 6 and (runner.workspace / "backup.txt").read_text() == "Measure twice."
 
 
 def test_a_write_before_the_inputs_are_read_is_pushed_back_once(runner, tmp_path):

@@ -481,3 +481,25 @@ def test_a_module_that_imports_from_itself_is_written_without_that_line():
     assert command["args"]["text"].startswith("import math\n") and len(notes) == 2 and "imported from pricing" in notes[1]
     assert without_self_import("pricing.py", "from pricing import other\n\ndef f(): pass\n") is None  # not its own
     assert without_self_import("app.py", fixed) is None and without_self_import("pricing.py", "def (") is None
+
+
+def test_a_look_in_reply_to_the_check_runs_and_a_third_look_ends_the_run(facts):
+    """count_words_paragraph: word_count.txt written by code ("3"), read, read again (pushed back with
+    the check), then paragraph.txt read to count again: the runtime ended the run there, so the model
+    never used its check. That look now runs; after three looks in a row the runtime ends it."""
+    goals = ["How many words are there in paragraph.txt? Put the number in word_count.txt."]
+    put(facts, "paragraph.txt", "The old bridge over the river")
+    put(facts, "word_count.txt", "3")
+    code = {"name": "execute_python_code", "args": {"code": "open('word_count.txt', 'w').write('3')"}}
+    state = state_of(goals, (code, "Exit code: 0.", True), (read("paragraph.txt"), "The old bridge over the river", True),
+                     (read("word_count.txt"), "3", True), start=["paragraph.txt"])
+    steering = SmallModelSteering()
+    review = steering.review(state, read("word_count.txt"), facts)
+    assert review.action == "push_back" and 'What you wrote: word_count.txt holds exactly "3".' in review.message
+    checked = {**state, "prompt": {"retries": [review.message]}}
+    assert steering.review(checked, read("paragraph.txt"), facts) == ACCEPT
+    assert steering.review(checked, write("word_count.txt", "3"), facts).action == "replace"  # a no-op that is no look
+    state = state_of(goals, (code, "Exit code: 0.", True), (read("paragraph.txt"), "The old bridge over the river", True),
+                     (read("word_count.txt"), "3", True), (read("paragraph.txt"), "The old bridge over the river", True),
+                     start=["paragraph.txt"])
+    assert steering.review(state, read("word_count.txt"), facts).action == "replace"

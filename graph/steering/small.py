@@ -24,7 +24,9 @@ from autogpt_graph.graph.steering.nudges import (
     failed_repeat, finish_for_repeater, goal_file_notes, goal_files_done, goal_files_untouched, no_op_write,
     nudges, search_saved_output, unchanged_repeat,
 )
-from autogpt_graph.graph.steering.run_facts import WRITES, missing_goal_files, read_only, unused_goal_files
+from autogpt_graph.graph.steering.run_facts import (
+    WRITES, missing_goal_files, past_commands, read_only, unused_goal_files,
+)
 from autogpt_graph.graph.steering.write_questions import (
     copied_result, read_first_note, second_thoughts, unread_inputs_before_write,
 )
@@ -76,10 +78,13 @@ class SmallModelSteering(Steering):
         written = goal_files_done(state, facts.workspace) if (no_op or retried) else []
         if written and ((no_op and (retried or not to_read(state, facts)))
                         or (retried and another_look(state, facts, command))):
-            # Shown its files beside the goals first, as a task_complete of its own would be.
-            check = once(check_before_finish(state, facts.workspace), state)
-            if check:
+            # Shown its files beside the goals first, as a task_complete of its own would be; a look
+            # in reply is how it checks them, so it runs (three looks in a row at most).
+            check = check_before_finish(state, facts.workspace) if looks_since_work(state, facts) < 3 else None
+            if check and once(check, state):
                 return push_back(" ".join([*([no_op] if no_op else []), check]))
+            if check and read_only(command, facts.tools):
+                return ACCEPT
             return Review("replace", command=finish_for_repeater(written))
         if no_op and not retried:
             return push_back(with_goal_note(no_op, state, facts))
@@ -185,6 +190,15 @@ def with_compute_hint(problem: str | None, facts: Facts) -> str | None:
     if problem and "execute_python_code" in facts.tools:
         return " ".join([problem, render_steering("compute_first")])
     return problem
+
+
+def looks_since_work(state: AgentState, facts: Facts) -> int:
+    """How many read-only commands the history ends with (after the last write, code run or other)."""
+    commands = past_commands(state)
+    count = 0
+    while count < len(commands) and read_only(commands[-1 - count], facts.tools):
+        count += 1
+    return count
 
 
 def another_look(state: AgentState, facts: Facts, command: dict) -> bool:
