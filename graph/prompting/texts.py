@@ -105,8 +105,6 @@ class SteeringPrompts(_File):
     run_before_finish: str
     search_saved_output: str
     unfenced_code: str
-    check_before_finish: str
-    file_holds: str
     self_import: str
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 
+from autogpt_graph.graph.prompting.events import command_of, ok
 from autogpt_graph.graph.steering.run_facts import (
-    RUNS_CODE, WRITES, created_by_run, goals_text, named_files, normalised, ran_commands,
+    RUNS_CODE, WRITES, created_by_run, goals_text, named_files, normalised, result_for,
 )
 from autogpt_graph.graph.state import AgentState
 from autogpt_graph.tools.workspace import PathRefused, Workspace
@@ -25,7 +26,7 @@ def code_to_fix(state: AgentState, workspace: Workspace) -> str | None:
     test file. The 1.5B model read pricing.py, ran check_pricing.py (it failed), then read both files
     again until the cycle limit, never writing (fix_discount and fix_word_counter: 0 of 6)."""
     failed, ran = False, set()
-    for command, worked in ran_commands(state):
+    for command, worked in _ran(state):
         if command["name"] == "execute_python_file":
             ran.add(normalised(command["args"].get("filename")))
         if command["name"] in RUNS_CODE:
@@ -48,7 +49,7 @@ def untested_code(state: AgentState, workspace: Workspace) -> list[str]:
     """The .py files the run wrote that no code has run since (and still exist). The 1.5B model wrote
     names.py with a wrong initials() and at once used task_complete (write_initials, 2 of 3 runs)."""
     written: list[str] = []
-    for command, worked in ran_commands(state):
+    for command, worked in _ran(state):
         if not worked:
             continue
         if command["name"] in RUNS_CODE:
@@ -58,6 +59,17 @@ def untested_code(state: AgentState, workspace: Workspace) -> list[str]:
             if filename.endswith(".py") and filename not in written:
                 written.append(filename)
     return [name for name in written if _is_file(workspace, name)]
+
+
+def _ran(state: AgentState) -> list[tuple[dict, bool]]:
+    """(command, whether it worked) for each command of the history that ran, oldest first."""
+    history = state.get("history") or []
+    ran = []
+    for i, event in enumerate(history):
+        command = command_of(event)
+        if command and (result := result_for(history, i)) is not None:
+            ran.append(({**command, "args": command.get("args") or {}}, ok(result)))
+    return ran
 
 
 def _is_file(workspace: Workspace, name: str) -> bool:

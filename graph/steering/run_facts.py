@@ -12,7 +12,7 @@ import posixpath
 import re
 from pathlib import Path
 
-from autogpt_graph.graph.prompting.events import REPLY, RESULT, command_of, ok, structure
+from autogpt_graph.graph.prompting.events import REPLY, RESULT, command_of, structure
 from autogpt_graph.graph.state import AgentState
 from autogpt_graph.tools.workspace import PathRefused, Workspace
 
@@ -120,14 +120,3 @@ def created_by_run(state: AgentState, names: list[str]) -> list[str]:
         return []
     inputs = {normalised(name) for name in start}
     return [name for name in names if normalised(name) not in inputs]
-
-
-def ran_commands(state: AgentState) -> list[tuple[dict, bool]]:
-    """(command, whether it worked) for each command of the history that ran, oldest first."""
-    history = state.get("history") or []
-    ran = []
-    for i, event in enumerate(history):
-        command = command_of(event)
-        if command and (result := result_for(history, i)) is not None:
-            ran.append(({**command, "args": command.get("args") or {}}, ok(result)))
-    return ran

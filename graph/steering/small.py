@@ -19,14 +19,11 @@ from autogpt_graph.graph.steering.code_mends import (
     CODE_COMMANDS, code_hint, mend_code, script_call, trim_tracebacks, unfenced, without_self_import,
 )
 from autogpt_graph.graph.steering.code_tasks import code_to_fix, untested_code
-from autogpt_graph.graph.steering.finish_check import check_before_finish
 from autogpt_graph.graph.steering.nudges import (
     failed_repeat, finish_for_repeater, goal_file_notes, goal_files_done, goal_files_untouched, no_op_write,
     nudges, search_saved_output, unchanged_repeat,
 )
-from autogpt_graph.graph.steering.run_facts import (
-    WRITES, missing_goal_files, past_commands, read_only, unused_goal_files,
-)
+from autogpt_graph.graph.steering.run_facts import WRITES, missing_goal_files, read_only, unused_goal_files
 from autogpt_graph.graph.steering.write_questions import (
     copied_result, read_first_note, second_thoughts, unread_inputs_before_write,
 )
@@ -66,8 +63,7 @@ class SmallModelSteering(Steering):
         changes nothing (at once, unless an input is left to read), or another look at the workspace
         in reply to a push-back, runs task_complete instead (the human can still refuse it). Seen with
         the 1.5B model: backup.txt written, then list, read and append (the prompt's time) until the
-        cycle limit; pushed back first, it insisted on its no-op, a reply (~7 s) lost in most runs.
-        Before either end, once a cycle, it is shown its files beside its goals (finish_check.py)."""
+        cycle limit; pushed back first, it insisted on its no-op, a reply (~7 s) lost in most runs."""
         if command["name"] == "task_complete":
             return push_back(early_finish(state, facts))
         no_op = unchanged_repeat(state, command, facts.tools) or no_op_write(command, facts.workspace)
@@ -78,13 +74,6 @@ class SmallModelSteering(Steering):
         written = goal_files_done(state, facts.workspace) if (no_op or retried) else []
         if written and ((no_op and (retried or not to_read(state, facts)))
                         or (retried and another_look(state, facts, command))):
-            # Shown its files beside the goals first, as a task_complete of its own would be; a look
-            # in reply is how it checks them, so it runs (three looks in a row at most).
-            check = check_before_finish(state, facts.workspace) if looks_since_work(state, facts) < 3 else None
-            if check and once(check, state):
-                return push_back(" ".join([*([no_op] if no_op else []), check]))
-            if check and read_only(command, facts.tools):
-                return ACCEPT
             return Review("replace", command=finish_for_repeater(written))
         if no_op and not retried:
             return push_back(with_goal_note(no_op, state, facts))
@@ -134,8 +123,7 @@ def early_finish(state: AgentState, facts: Facts) -> str | None:
     """Small models declare the task complete before writing the file it asks for: push back once
     per cycle (a repeated task_complete is accepted, in case the goals need no such file), also after
     a push-back of another kind (the 1.5B model, asked whether its copy was meant, took its unwritten
-    file as written and finished). With its files written, it is shown them beside its goals first
-    (graph/steering/finish_check.py)."""
+    file as written and finished)."""
     missing = missing_goal_files(state, facts.workspace)
     if missing:
         return once(render_steering("early_task_complete", files=", ".join(missing)), state)
@@ -143,9 +131,9 @@ def early_finish(state: AgentState, facts: Facts) -> str | None:
     if untested and "execute_python_code" in facts.tools:
         return once(render_steering("run_before_finish", filename=untested[0]), state)
     untouched = goal_files_untouched(state, facts.workspace)
-    if untouched:
-        return once(render_steering("nothing_done_yet", files=", ".join(untouched), filename=untouched[0]), state)
-    return once(check_before_finish(state, facts.workspace), state)
+    if not untouched:
+        return None
+    return once(render_steering("nothing_done_yet", files=", ".join(untouched), filename=untouched[0]), state)
 
 
 def once(problem: str | None, state: AgentState) -> str | None:
@@ -190,15 +178,6 @@ def with_compute_hint(problem: str | None, facts: Facts) -> str | None:
     if problem and "execute_python_code" in facts.tools:
         return " ".join([problem, render_steering("compute_first")])
     return problem
-
-
-def looks_since_work(state: AgentState, facts: Facts) -> int:
-    """How many read-only commands the history ends with (after the last write, code run or other)."""
-    commands = past_commands(state)
-    count = 0
-    while count < len(commands) and read_only(commands[-1 - count], facts.tools):
-        count += 1
-    return count
 
 
 def another_look(state: AgentState, facts: Facts, command: dict) -> bool:
