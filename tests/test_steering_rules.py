@@ -404,7 +404,7 @@ def test_off_gives_v030s_system_prompt_exactly(facts):
     assert steered.endswith('Call Sam at five"}}}')
 
 
-# -- the first write, a module's import of itself ------------------------------------------------------
+# -- the first write, a module's import of itself --------------------------------------------------
 
 def test_a_first_write_while_the_workspace_holds_files_is_asked_to_read_first(facts):
     """distractor_old_settings #2: "the settings are somewhere in this workspace", and port.txt = 8080

@@ -100,8 +100,7 @@ def nothing_read(state: AgentState, target: str | None) -> str | None:
     inputs = [name for name in state.get("start_files") or [] if name != normalised(target)]
     if not inputs:
         return None
-    shown = ", ".join(inputs[:8]) + (f" and {len(inputs) - 8} more" if len(inputs) > 8 else "")
-    return render("read_something_first", files=shown, filename=inputs[0])
+    return render("read_something_first", files=_listed(inputs), filename=inputs[0])
 
 
 def read_first_note(state: AgentState, workspace: Workspace, target: str | None = None,
@@ -127,6 +126,10 @@ def read_first_note(state: AgentState, workspace: Workspace, target: str | None 
               if name != normalised(target) and name not in read]
     if not unread or (read and not folder_rest):
         return None  # a write after reading some of them: what it read may be what it needed
-    shown = ", ".join(unread[:8]) + (f" and {len(unread) - 8} more" if len(unread) > 8 else "")
     # find_shed_code: one note of three read, then, told "compose it yourself", it wrote made-up code.
-    return render("read_folder_rest" if read else "read_something_first", files=shown, filename=unread[0])
+    return render("read_folder_rest" if read else "read_something_first", files=_listed(unread), filename=unread[0])
+
+
+def _listed(names: list[str], most: int = 8) -> str:
+    """The first `most` names, and how many more."""
+    return ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
