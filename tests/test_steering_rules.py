@@ -426,9 +426,9 @@ def test_a_first_write_while_the_workspace_holds_files_is_asked_to_read_first(fa
 def test_a_module_that_imports_from_itself_is_written_without_that_line():
     """fix_discount: the model's rewrite of pricing.py began with `from pricing import apply_discount`."""
     fixed = "from pricing import apply_discount\nimport math\n\ndef apply_discount(price, percent):\n    return price * (1 - percent / 100)\n"
-    assert without_self_import("pricing.py", fixed) == (
+    assert without_self_import("pricing", fixed) == (
         "import math\n\ndef apply_discount(price, percent):\n    return price * (1 - percent / 100)\n")
     command, notes = SmallModelSteering().mend(write("pricing.py", "```python\n" + fixed + "```"))
     assert command["args"]["text"].startswith("import math\n") and len(notes) == 2 and "imported from pricing" in notes[1]
-    assert without_self_import("pricing.py", "from pricing import other\n\ndef f(): pass\n") is None  # not its own
-    assert without_self_import("app.py", fixed) is None and without_self_import("pricing.py", "def (") is None
+    assert without_self_import("pricing", "from pricing import other\n\ndef f(): pass\n") is None  # not its own
+    assert without_self_import("app", fixed) is None and without_self_import("pricing", "def (") is None

@@ -130,12 +130,12 @@ def unfenced(text: str) -> str | None:
     return match[1] + "\n" if match and "```" not in match[1] else None
 
 
-def without_self_import(filename: str, code: str) -> str | None:
-    """The module's code without the lines that import names from the module itself (None when it has
-    none): the 1.5B model's fixes began `from pricing import apply_discount` inside pricing.py, which
-    Python runs as a circular import of a half-made module (an ImportError in the test). Only top-level
-    `from <itself> import ...` lines whose names the file defines are dropped: they have one reading."""
-    module = os.path.splitext(os.path.basename(filename))[0]
+def without_self_import(module: str, code: str) -> str | None:
+    """The code of `module` (pricing for pricing.py) without the lines that import names from the module
+    itself (None when it has none): the 1.5B model's fixes began `from pricing import apply_discount`
+    inside pricing.py, which Python runs as a circular import of a half-made module (an ImportError in
+    the test). Only top-level `from <itself> import ...` lines whose names the file defines are dropped:
+    they have one reading."""
     try:
         tree = ast.parse(code)
     except (SyntaxError, ValueError):

@@ -114,8 +114,9 @@ def mend_module(command: dict) -> tuple[dict, list[str]]:
     text, notes = str(args.get("text", "")), []
     if (inner := unfenced(text)) is not None:
         text, notes = inner, [render_steering("unfenced_code")]
-    if (kept := without_self_import(str(args["filename"]), text)) is not None:
-        text, notes = kept, [*notes, render_steering("self_import", module=PurePosixPath(str(args["filename"])).stem)]
+    module = PurePosixPath(str(args["filename"])).stem
+    if (kept := without_self_import(module, text)) is not None:
+        text, notes = kept, [*notes, render_steering("self_import", module=module)]
     return ({**command, "args": {**args, "text": text}}, notes) if notes else (command, [])
 
 
