@@ -3,6 +3,7 @@
 START -> decompose_goals -> build_prompt -> think -> validate_json -> human_gate -> execute_tool
       -> summarise_memory -> build_prompt ...
 validate_json sends an unusable reply back to think; human_gate sends feedback to build_prompt;
+execute_tool sends a result the steering set aside back to think, for another candidate;
 any node that sets stop_reason ends the run (task_complete, budget, limit, exit, invalid replies).
 """
 
@@ -67,7 +68,10 @@ def after_gate(state: AgentState) -> str:
 
 
 def after_execute(state: AgentState) -> str:
-    return END if _stopped(state) else "summarise_memory"
+    """A result the steering set aside (execute_tool dropped the command): think again, same prompt."""
+    if _stopped(state):
+        return END
+    return "think" if state.get("command") is None and state.get("set_aside") else "summarise_memory"
 
 
 def after_summarise(state: AgentState) -> str:
@@ -99,7 +103,7 @@ def build_graph(context_schema: type = AgentContext, input_schema: type | None =
     g.add_conditional_edges("think", after_think, ["validate_json", END])
     g.add_conditional_edges("validate_json", *_labelled(after_validate, ok="human_gate", retry="think", **{END: END}))
     g.add_conditional_edges("human_gate", *_labelled(after_gate, approved="execute_tool", feedback="build_prompt", **{END: END}))
-    g.add_conditional_edges("execute_tool", after_execute, ["summarise_memory", END])
+    g.add_conditional_edges("execute_tool", *_labelled(after_execute, done="summarise_memory", another_candidate="think", **{END: END}))
     g.add_conditional_edges("summarise_memory", after_summarise, ["build_prompt", END])
     return g
 

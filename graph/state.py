@@ -92,6 +92,17 @@ class PromptPlan(TypedDict):
     memories: NotRequired[list[list[int]]]
 
 
+class SetAside(TypedDict):
+    """A command this cycle ran and set aside: the steering doubted its result (a code run that failed
+    a cheap check, graph/steering/candidates.py) and the model was asked for another candidate. Kept in
+    the checkpoint for whoever replays the run; the model never reads it."""
+
+    command: dict[str, Any]
+    result: str  # as the model would have read it, shortened
+    ok: bool
+    why: str  # the check it failed, e.g. "it printed '0'"
+
+
 class DropBefore(TypedDict):
     drop_before_cycle: int
 
@@ -129,6 +140,9 @@ class AgentState(TypedDict, total=False):
     thoughts: dict[str, str]
     command: dict[str, Any] | None  # {"name": ..., "args": {...}}
     invalid_replies: int  # consecutive replies validate_json could not use (unparseable or off-schema)
+    # Commands this cycle ran and set aside for another candidate; None once one stands (its result is
+    # then in the history). execute_tool sets `command` to None when it sets one aside, and think asks again.
+    set_aside: list[SetAside] | None
     push_backs: int  # well-formed commands the steering pushed back this cycle (never end the run)
     authorised: int  # commands still pre-authorised by "y -N"
     history: Annotated[list[Event], DeltaChannel(history_reducer, snapshot_frequency=50)]

@@ -34,4 +34,4 @@ def build_prompt(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     if state.get("files") is None:  # the files before the first command: what replay and fork go back to
         start.update(ctx.record_files(state))
     return {"prompt": plan_prompt(ctx, {**state, **start, "cycle": cycle + 1}), "cycle": cycle + 1,
-            "invalid_replies": 0, "push_backs": 0, **start}
+            "invalid_replies": 0, "push_backs": 0, **({"set_aside": None} if state.get("set_aside") else {}), **start}

@@ -153,13 +153,18 @@ def execute_tool(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     calls = CommandModel(ctx, state)
     with using_runtime(tool_runtime(calls, _step_key(cycle), note)):
         output = run_steered(ctx.facts, ctx.steering, command)
+    tried = state.get("set_aside") or []
+    aside = ctx.steering.set_aside(command, output, output.text, tried)
+    if aside is not None:  # the model never reads it: think asks it for another candidate (builder.py)
+        update = {"set_aside": [*tried, aside], "command": None, **ctx.record_files(state)}
+        return {**update, "usage": calls.usage} if calls.usage else update
     result, usage, saved_to = fit_result(ctx, command["name"], cycle, mark_injection(output.text), memory, state)
     model = ctx.models.smart.name
     events = [
         reply_event(cycle, state.get("thoughts", {}), command, model),
         result_event(cycle, command["name"], result, output.ok, model, saved_to),
     ]
-    update: dict = {"history": events, **loop_guard.track(state, command)}
+    update: dict = {"history": events, **loop_guard.track(state, command), **({"set_aside": None} if tried else {})}
     usage = merge_usage(calls.usage, usage)
     if usage:
         update["usage"] = usage

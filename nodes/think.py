@@ -13,8 +13,12 @@ from autogpt_graph.graph.state import AgentState
 
 def think(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     ctx = context_of(runtime, state)
-    retrying = bool((state.get("prompt") or {}).get("retries"))
-    temperature = ctx.settings.retry_temperature if retrying else None
+    if state.get("set_aside"):  # the same prompt again, for another candidate than the one set aside
+        temperature = ctx.steering.candidate_temperature
+    elif (state.get("prompt") or {}).get("retries"):
+        temperature = ctx.settings.retry_temperature
+    else:
+        temperature = None
     try:
         text, usage = call_model(ctx, state, role="smart", purpose="think", messages=render_prompt(ctx, state),
                                  temperature=temperature)

@@ -121,5 +121,7 @@ def validate_json(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     if looping:
         return {"stop_reason": looping, "thoughts": parsed["thoughts"], "command": None, "prompt": None,
                 "reply": None, "usage": usage}
-    return {"thoughts": parsed["thoughts"], "command": command, "prompt": None, "reply": None,
+    # A steering that may set the result aside keeps the plan: think asks again with the same prompt.
+    keep_plan = ctx.steering.candidate_temperature is not None
+    return {"thoughts": parsed["thoughts"], "command": command, "reply": None, **({} if keep_plan else {"prompt": None}),
             "invalid_replies": 0, "push_backs": 0, "usage": usage}

@@ -16,7 +16,7 @@ SHAPE = {
     "think": {"validate_json", END},
     "validate_json": {"human_gate", "think", END},
     "human_gate": {"execute_tool", "build_prompt", END},
-    "execute_tool": {"summarise_memory", END},
+    "execute_tool": {"summarise_memory", "think", END},
     "summarise_memory": {"build_prompt", END},
 }
 

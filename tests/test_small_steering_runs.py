@@ -4,9 +4,13 @@ have unit tests of their own (tests/test_steering_rules.py); these pin how the g
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from autogpt_graph.graph.prompting.events import event_text
+from autogpt_graph.graph.runs.runner import AgentRunner
+from autogpt_graph.graph.settings import Settings
 from tests.helpers import AI_CONFIG, reply, run_script, start_scripted
 
 
@@ -181,14 +185,15 @@ def test_a_script_run_again_with_nothing_changed_is_pushed_back_toward_the_missi
 def test_a_command_that_failed_proposed_again_unchanged_is_pushed_back_once(runner, tmp_path):
     broken = reply("execute_python_code", code="print(total)")
     fixed = reply("execute_python_code", code="total = 60\nprint(total)")
-    script = [broken, broken, fixed, fixed, fixed, reply("task_complete", reason="ok")]
+    # The first failure is set aside for another candidate; the same code again stands (candidates.py).
+    script = [broken, broken, broken, fixed, fixed, fixed, reply("task_complete", reason="ok")]
     _, prompts = start_scripted(runner, tmp_path, script, continuous=True)
-    pushback = prompts[2][-1].content
+    pushback = prompts[3][-1].content
     assert "You already ran execute_python_code with exactly these arguments and it failed" in pushback
     assert "it failed: \"NameError: name 'total' is not defined\"" in pushback  # the line that says why
     # Code that succeeded, proposed again with nothing run since, is pushed back with what it printed;
     # insisted on, it runs.
-    assert 'would return the same: "Exit code: 0.\nSTDOUT:\n60' in prompts[4][-1].content
+    assert 'would return the same: "Exit code: 0.\nSTDOUT:\n60' in prompts[5][-1].content
     codes = [c["args"].get("code") for c in _commands(runner)]
     assert codes == ["print(total)", "total = 60\nprint(total)", "total = 60\nprint(total)", None]
     assert runner.status(runner.thread_id).stop_reason == "Task complete: ok"
@@ -293,11 +298,12 @@ def test_appends_and_a_rewrite_after_a_failure_are_not_questioned(runner, tmp_pa
     cfg = {**AI_CONFIG, "ai_goals": ["Write stats.py so that python stats.py prints 2"]}
     script = [reply("write_to_file", filename="stats.py", text="print(1"),
               reply("append_to_file", filename="stats.py", text=")\n"),
-              reply("execute_python_code", code="raise SystemExit(1)"),
+              # set aside once for another candidate (candidates.py), the same code again stands
+              reply("execute_python_code", code="raise SystemExit(1)"), reply("execute_python_code", code="raise SystemExit(1)"),
               reply("write_to_file", filename="stats.py", text="print(2)\n"), reply("task_complete", reason="ok"),
               reply("task_complete", reason="ok")]  # asked once to run the rewritten stats.py first, it insists
     _, prompts = start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
-    assert len(prompts) == 6 and (runner.workspace / "stats.py").read_text() == "print(2)\n"
+    assert len(prompts) == 7 and (runner.workspace / "stats.py").read_text() == "print(2)\n"
     assert "You wrote stats.py but have not run it yet" in prompts[-1][-1].content
 
 
@@ -335,3 +341,38 @@ def test_rewriting_a_file_with_the_same_text_is_pushed_back_once(runner, tmp_pat
     assert "haiku.txt already holds exactly this text" in pushback
     status = runner.status(runner.thread_id)
     assert status.stop_reason == "Task complete: haiku.txt written" and status.cycle == 2
+
+
+def test_a_code_run_that_matched_nothing_is_set_aside_for_another_candidate(runner, tmp_path):
+    cfg = {**AI_CONFIG, "ai_goals": ["Count the open items of list.md"]}
+    runner.workspace.mkdir(parents=True, exist_ok=True)
+    (runner.workspace / "list.md").write_text("- [ ] a\n- [x] b\n- [ ] c\n")
+    wrong = reply("execute_python_code", code="print(sum(1 for l in open('list.md') if l.strip()[0] == '[ ]'))")
+    right = reply("execute_python_code", code="print(sum('[ ]' in l for l in open('list.md')))")
+    script = [reply("read_file", filename="list.md"), wrong, right, reply("task_complete", reason="2")]
+    steps, prompts = start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
+    assert prompts[2] == prompts[1]  # the same prompt asked again: the model never read the 0
+    state = runner.graph.get_state(runner._config(runner.thread_id)).values
+    results = [event_text(e) for e in state["history"] if e["kind"] == "system"]
+    assert len(results) == 3 and "STDOUT:\n2" in results[1] and all("STDOUT:\n0" not in r for r in results)
+    aside = [s.update["set_aside"] for s in steps if s.node == "execute_tool" and s.update.get("set_aside")]
+    assert aside == [[{"command": json.loads(wrong)["command"], "result": "Exit code: 0.\nSTDOUT:\n0\n", "ok": True,
+                       "why": "it printed '0'"}]]
+    assert state["set_aside"] is None and state["cycle"] == 3
+
+
+def test_the_cycles_last_candidate_stands(runner, tmp_path):
+    failing = [reply("execute_python_code", code=f"print(n{i})") for i in range(3)]
+    script = [*failing, reply("task_complete", reason="x")]
+    _, prompts = start_scripted(runner, tmp_path, script, continuous=True)
+    assert prompts[0] == prompts[1] == prompts[2]
+    assert [c["args"].get("code") for c in _commands(runner)] == ["print(n2)", None]
+    shown = "\n".join(str(m.content) for m in prompts[3])
+    assert "name 'n2' is not defined" in shown and "'n0'" not in shown and "'n1'" not in shown
+
+
+def test_without_the_small_model_steering_every_failure_is_shown(tmp_path):
+    failing = [reply("execute_python_code", code=f"print(n{i})") for i in range(2)]
+    with AgentRunner(tmp_path / "ws", settings=Settings(_env_file=None, steering="off")) as plain:
+        run_script(plain, tmp_path, [*failing, reply("task_complete", reason="x")], continuous=True)
+        assert [c["args"].get("code") for c in _commands(plain)] == ["print(n0)", "print(n1)", None]

@@ -18,7 +18,7 @@ from autogpt_graph.graph.llm.local_model import NOT_INSTALLED, default_model_pat
 from autogpt_graph.graph.llm.models import check_model_spec
 from autogpt_graph.graph.llm.pricing import check_budget
 from autogpt_graph.graph.memory.agent_memory import check_backend
-from autogpt_graph.graph.prompting.events import RESULT, event_text
+from autogpt_graph.graph.prompting.events import RESULT, event_text, set_aside_text
 from autogpt_graph.graph.llm.retries import RETRYING, notice
 from autogpt_graph.graph.runs.runner import FILES_RESTORED, INTERRUPT, AgentRunner, Step
 from autogpt_graph.graph.settings import get_settings
@@ -60,6 +60,8 @@ def _render(step: Step, ai_name: list[str], speaker=None) -> None:
         for event in update.get("history", []):
             if event["kind"] == RESULT:
                 ui.show_system(event_text(event))
+        if update.get("set_aside"):
+            ui.show_note(set_aside_text(update["set_aside"][-1], len(update["set_aside"]) + 1), "yellow")
 
 
 def _show_notice(event: dict) -> None:

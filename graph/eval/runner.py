@@ -18,7 +18,7 @@ from autogpt_graph.graph.eval.defaults import DEFAULT_CYCLES, SCRIPTED
 from autogpt_graph.graph.eval.challenge import SITE_PLACEHOLDER, Challenge
 from autogpt_graph.graph.eval.fixture_web import FixtureWeb
 from autogpt_graph.graph.eval.grading import grade
-from autogpt_graph.graph.prompting.events import REPLY, RESULT, event_text, ok
+from autogpt_graph.graph.prompting.events import REPLY, RESULT, event_text, ok, set_aside_text
 from autogpt_graph.graph.runs.runner import AgentRunner, Step
 from autogpt_graph.graph.settings import Settings, get_settings
 from autogpt_graph.graph.state import AIConfig
@@ -41,11 +41,13 @@ class RunResult:
     stop_reason: str | None  # how the run ended: task complete, cycle limit, cutoff, an error...
     # What the agent did, to see why a model fails: the commands it ran, how many of them failed (an
     # error, a refusal, or code that exited with an error), how many of its replies could not be used (invalid JSON, unknown command, bad arguments),
-    # and how many of its well-formed commands the steering pushed back.
+    # how many of its well-formed commands the steering pushed back, and how many results it set aside
+    # to ask for another candidate (their commands are in `commands`, their failures not in command_errors).
     commands: list[str] = field(default_factory=list)
     command_errors: int = 0
     invalid_replies: int = 0
     push_backs: int = 0
+    set_aside: int = 0
 
     @property
     def prompt_tokens_per_cycle(self) -> float:
@@ -81,6 +83,7 @@ class Trace:
     command_errors: int = 0
     invalid_replies: int = 0
     push_backs: int = 0
+    set_aside: int = 0  # command results the steering set aside for another candidate
     # What happened, in order (the model's raw replies, push-backs, command results, the stop), kept
     # with the workspace by --keep: the JSON says that a run failed, this says why.
     transcript: list[str] = field(default_factory=list)
@@ -103,6 +106,9 @@ class Trace:
             self.transcript.append(f"MODEL: {update['reply']}")
         elif node == "validate_json" and (update.get("prompt") or {}).get("retries"):
             self.transcript.append(f"PUSHED BACK: {update['prompt']['retries'][-1]}")
+        if node == "execute_tool" and update.get("set_aside"):
+            self.set_aside += 1
+            self.transcript.append(f"SET ASIDE: {set_aside_text(update['set_aside'][-1], len(update['set_aside']) + 1)}")
         for event in _events(update) if node != "think" else []:
             if event["kind"] != REPLY:
                 self.transcript.append(f"{event['kind'].upper()}: {event_text(event)}")
@@ -209,7 +215,7 @@ def run_challenge(
         prompt_tokens=usage.get("prompt_tokens", 0), completion_tokens=usage.get("completion_tokens", 0),
         stop_reason=stop or (status.stop_reason if status else None),
         commands=trace.commands, command_errors=trace.command_errors, invalid_replies=trace.invalid_replies,
-        push_backs=trace.push_backs,
+        push_backs=trace.push_backs, set_aside=trace.set_aside,
     )
 
 

@@ -17,7 +17,7 @@ import re
 from typing import Any
 
 from autogpt_graph.graph.prompting.texts import render
-from autogpt_graph.graph.state import Event
+from autogpt_graph.graph.state import Event, SetAside
 from autogpt_graph.graph.tokens import count_tokens
 
 _MESSAGE_FRAMING = 4  # tokens OpenAI's chat format adds around each message
@@ -61,6 +61,14 @@ def event_text(event: Event) -> str:
         return render("command_result", name=event["name"], result=event["result"])
     key = "self_feedback" if event.get("source") == "self" else "human_feedback"
     return render(key, feedback=event["feedback"])
+
+
+def set_aside_text(aside: SetAside, candidate: int) -> str:
+    """A result set aside, for a person (the console, a transcript): the model never reads it.
+    `candidate`: the number of the candidate asked for next."""
+    first_line = next((line for line in aside["result"].splitlines() if line.strip()), "")
+    return (f"Set aside {aside['command']['name']} ({aside['why']}: {first_line[:160]}); "
+            f"asking the model for candidate {candidate}.")
 
 
 def reply_text(thoughts: dict | None, command: dict) -> str:

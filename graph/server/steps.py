@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from autogpt_graph.graph.errors import AgentError
-from autogpt_graph.graph.prompting.events import RESULT, event_text
+from autogpt_graph.graph.prompting.events import RESULT, event_text, set_aside_text
 from autogpt_graph.graph.runs.run_lock import ThreadBusy
 from autogpt_graph.graph.runs.runner import INTERRUPT, AgentRunner, Step
 from autogpt_graph.graph.server.errors import BadInput, Busy
@@ -130,6 +130,8 @@ def drive(runner: AgentRunner, task: TaskRecord, begun: Begun) -> StepOutcome:
                         extra["results"].append({"command": event["name"], "result": event["result"],
                                                  "ok": event.get("ok", True)})
                         lines.append(f"SYSTEM: {event_text(event)}")
+                if update.get("set_aside"):
+                    lines.append(set_aside_text(update["set_aside"][-1], len(update["set_aside"]) + 1))
     except ThreadBusy:
         raise
     except Exception as exc:  # noqa: BLE001 - the model or a node failed: the step says why, the task stays resumable

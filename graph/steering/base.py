@@ -10,17 +10,19 @@ model overrides some of its methods:
   run stopped;
 - `mend`, `shown_output` and `result_notes`: a command mended before it runs, its result as the model
   reads it, notes on what it returned;
+- `set_aside`: a result doubted by a cheap check, set aside so the model is asked for another candidate
+  (at `candidate_temperature`) before it reads the result;
 - `aliases`: other names the model may use for a command.
 Rules read the state and `Facts` (the workspace and the commands the run has), nothing else.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from autogpt_graph.graph.state import AgentState
+from autogpt_graph.graph.state import AgentState, SetAside
 from autogpt_graph.tools.registry import ToolRegistry
 from autogpt_graph.tools.workspace import Workspace
 
@@ -69,6 +71,8 @@ class Steering:
 
     name = "off"
     aliases: Mapping[str, str] = {}
+    # Sampling temperature when asking for another candidate; None: this steering never sets a result aside.
+    candidate_temperature: float | None = None
 
     def constraints(self, tools: ToolRegistry) -> list[str]:
         """Constraint lines added after v0.3.0's own."""
@@ -98,3 +102,8 @@ class Steering:
     def result_notes(self, command: dict, output: CommandOutput) -> list[str]:
         """Notes appended to a command's result."""
         return []
+
+    def set_aside(self, command: dict, output: CommandOutput, shown: str, tried: Sequence[SetAside]) -> SetAside | None:
+        """The record of a result to set aside, the model then asked for another candidate with the same
+        prompt (`tried`: those set aside this cycle already), or None: the result stands."""
+        return None

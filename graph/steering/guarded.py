@@ -10,8 +10,9 @@ would do (accept the command, add no note) and the command itself meets the inpu
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
-from autogpt_graph.graph.state import AgentState
+from autogpt_graph.graph.state import AgentState, SetAside
 from autogpt_graph.graph.steering.base import ACCEPT, CommandOutput, Facts, Review, Steering
 from autogpt_graph.tools.registry import ToolRegistry
 
@@ -27,6 +28,7 @@ class GuardedSteering(Steering):
         self.inner = inner
         self.name = inner.name
         self.aliases = inner.aliases
+        self.candidate_temperature = inner.candidate_temperature
 
     def _guarded(self, call, fallback, *args):
         """inner.<call>(*args), or `fallback` (v0.3.0's answer) when it fails on the model's input."""
@@ -56,3 +58,6 @@ class GuardedSteering(Steering):
 
     def result_notes(self, command: dict, output: CommandOutput) -> list[str]:
         return self._guarded("result_notes", [], command, output)
+
+    def set_aside(self, command: dict, output: CommandOutput, shown: str, tried: Sequence[SetAside]) -> SetAside | None:
+        return self._guarded("set_aside", None, command, output, shown, tried)

@@ -10,10 +10,12 @@ its own frames, the fix to write after a failed test, a run of written code befo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import PurePosixPath
 
 from autogpt_graph.graph.prompting.texts import available_lines, render_steering, steering_prompts
-from autogpt_graph.graph.state import AgentState
+from autogpt_graph.graph.state import AgentState, SetAside
+from autogpt_graph.graph.steering import candidates
 from autogpt_graph.graph.steering.base import ACCEPT, CommandOutput, Facts, Review, Steering, push_back
 from autogpt_graph.graph.steering.code_mends import (
     CODE_COMMANDS, code_hint, mend_code, script_call, trim_tracebacks, unfenced, without_self_import,
@@ -46,6 +48,7 @@ ALIASES = {
 class SmallModelSteering(Steering):
     name = "small"
     aliases = ALIASES
+    candidate_temperature = candidates.CANDIDATE_TEMPERATURE
 
     def constraints(self, tools: ToolRegistry) -> list[str]:
         return available_lines(steering_prompts()["constraints"], set(tools.names()))
@@ -106,6 +109,9 @@ class SmallModelSteering(Steering):
         art = output.artifact
         hint = code_hint(art["exit_code"], art.get("stdout") or "", art.get("stderr") or "")
         return [hint] if hint else []
+
+    def set_aside(self, command: dict, output: CommandOutput, shown: str, tried: Sequence[SetAside]) -> SetAside | None:
+        return candidates.set_aside(command, output, shown, tried)
 
 
 def mend_module(command: dict) -> tuple[dict, list[str]]:
