@@ -71,7 +71,7 @@ class Settings(BaseSettings):
     # "lean" with the text field only (~35% fewer generated tokens: 65% of the suite over 3 repeats at
     # 8.8 s a cycle); "autogpt" is v0.3.0's prompt unchanged. Measured in benchmarks/RESULTS.md.
     local_prompt: Literal["brief", "lean", "lean_thoughts", "autogpt"] = "brief"
-    local_seed: int = -1  # -1 = random; fix it for reproducible runs
+    local_seed: int = -1  # -1 = a random seed per process (graph/llm/local_chat.process_seed); fix it for reproducible runs
     # "off": plain prompting (measured to finish more tasks); "schema": JSON-schema constrained decoding.
     local_json_mode: Literal["off", "schema"] = "off"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from autogpt_graph.graph.prompting.events import set_aside_text
 from autogpt_graph.graph.steering.base import CommandOutput, Steering
 from autogpt_graph.graph.steering.candidates import MAX_CANDIDATES, doubt, set_aside
 from autogpt_graph.graph.steering.guarded import GuardedSteering
@@ -53,3 +54,9 @@ def test_only_the_small_model_steering_sets_results_aside():
     guarded = GuardedSteering(SmallModelSteering())
     assert guarded.set_aside(code("print(x)"), ran(exit_code=1), "", [])["why"] == "it failed"
     assert guarded.candidate_temperature == SmallModelSteering.candidate_temperature > 0.2
+
+
+def test_a_set_aside_result_is_told_by_its_exception_line():
+    aside = set_aside(code("print(x)"), ran(exit_code=1), "Exit code: 1.\nSTDERR:\nTraceback ...\nNameError: name 'x' is not defined\nA hint.", [])
+    assert set_aside_text(aside, 2) == ("Set aside execute_python_code (it failed: NameError: name 'x' is not defined); "
+                                        "asking the model for candidate 2.")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import functools
 import os
+import secrets
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -61,6 +62,13 @@ REPLY_SCHEMA = {
 }
 
 
+def process_seed(seed: int) -> int:
+    """The seed a model is loaded with: `seed`, or for -1 a random one. llama-cpp-python treats -1 as a
+    fixed start (each completion reseeds from random.Random(its last seed)), so every process replayed
+    the same samples: two evals of the same suite wrote the same transcripts (RESULTS.md #23)."""
+    return seed if seed >= 0 else secrets.randbelow(2**31)
+
+
 @functools.cache
 def load_llama(path: str, n_ctx: int, n_threads: int, seed: int):
     """Load a GGUF model once per process (a few seconds: the file is memory-mapped)."""
@@ -74,7 +82,7 @@ def load_llama(path: str, n_ctx: int, n_threads: int, seed: int):
 
     with Console(stderr=True).status(f"Loading {os.path.basename(path)} ..."):
         try:
-            llama = Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, seed=seed, verbose=False)
+            llama = Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, seed=process_seed(seed), verbose=False)
         except ValueError as exc:  # llama.cpp's "Failed to load model from file"
             raise AgentError(f"Could not load '{path}' as a GGUF model: {exc}") from exc
     lock = threading.Lock()

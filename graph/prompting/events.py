@@ -66,8 +66,10 @@ def event_text(event: Event) -> str:
 def set_aside_text(aside: SetAside, candidate: int) -> str:
     """A result set aside, for a person (the console, a transcript): the model never reads it.
     `candidate`: the number of the candidate asked for next."""
-    first_line = next((line for line in aside["result"].splitlines() if line.strip()), "")
-    return (f"Set aside {aside['command']['name']} ({aside['why']}: {first_line[:160]}); "
+    lines = [line.strip() for line in aside["result"].splitlines() if line.strip()]
+    # The exception's line says why it failed; else the first line (the exit code).
+    said = next((line for line in reversed(lines) if "Error" in line), lines[0] if lines else "")
+    return (f"Set aside {aside['command']['name']} ({aside['why']}: {said[:160]}); "
             f"asking the model for candidate {candidate}.")
 
 
