@@ -154,7 +154,7 @@ def execute_tool(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     with using_runtime(tool_runtime(calls, _step_key(cycle), note)):
         output = run_steered(ctx.facts, ctx.steering, command)
     tried = state.get("set_aside") or []
-    aside = ctx.steering.set_aside(command, output, output.text, tried)
+    aside = ctx.steering.set_aside(command, output, tried)
     if aside is not None:  # the model never reads it: think asks it for another candidate (builder.py)
         update = {"set_aside": [*tried, aside], "command": None, **ctx.record_files(state)}
         return {**update, "usage": calls.usage} if calls.usage else update

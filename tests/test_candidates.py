@@ -13,9 +13,10 @@ def code(text: str) -> dict:
     return {"name": "execute_python_code", "args": {"code": text}}
 
 
-def ran(stdout: str = "", exit_code: int = 0) -> CommandOutput:
-    return CommandOutput(f"Exit code: {exit_code}.\nSTDOUT:\n{stdout}", exit_code == 0,
-                         {"exit_code": exit_code, "stdout": stdout, "stderr": ""})
+def ran(stdout: str = "", exit_code: int = 0, shown: str | None = None) -> CommandOutput:
+    """A code run's output; `shown`: its text as the model would read it."""
+    text = shown if shown is not None else f"Exit code: {exit_code}.\nSTDOUT:\n{stdout}"
+    return CommandOutput(text, exit_code == 0, {"exit_code": exit_code, "stdout": stdout, "stderr": ""})
 
 
 def test_a_failed_run_and_a_test_that_matched_nothing_are_doubted():
@@ -36,27 +37,28 @@ def test_an_answer_a_file_write_or_another_command_is_not_doubted():
 def test_a_doubted_run_is_set_aside_until_the_cycles_last_candidate():
     tried = []
     for n in range(1, MAX_CANDIDATES):
-        aside = set_aside(code(f"print(y{n})"), ran(exit_code=1), "Traceback ...\nNameError", tried)
+        aside = set_aside(code(f"print(y{n})"), ran(exit_code=1, shown="Traceback ...\nNameError"), tried)
         assert aside == {"command": code(f"print(y{n})"), "result": "Traceback ...\nNameError", "ok": False,
                          "why": "it failed"}
         tried.append(aside)
-    assert set_aside(code("print(z)"), ran(exit_code=1), "NameError", tried) is None  # the last one stands
+    assert set_aside(code("print(z)"), ran(exit_code=1), tried) is None  # the last one stands
 
 
 def test_a_candidate_that_repeats_one_set_aside_stands():
-    tried = [set_aside(code("print(0)"), ran("0"), "0", [])]
-    assert set_aside(code("print(0)"), ran("0"), "0", tried) is None
+    tried = [set_aside(code("print(0)"), ran("0"), [])]
+    assert set_aside(code("print(0)"), ran("0"), tried) is None
 
 
 def test_only_the_small_model_steering_sets_results_aside():
-    assert Steering().set_aside(code("print(x)"), ran(exit_code=1), "", []) is None
+    assert Steering().set_aside(code("print(x)"), ran(exit_code=1), []) is None
     assert Steering().candidate_temperature is None
     guarded = GuardedSteering(SmallModelSteering())
-    assert guarded.set_aside(code("print(x)"), ran(exit_code=1), "", [])["why"] == "it failed"
+    assert guarded.set_aside(code("print(x)"), ran(exit_code=1), [])["why"] == "it failed"
     assert guarded.candidate_temperature == SmallModelSteering.candidate_temperature > 0.2
 
 
 def test_a_set_aside_result_is_told_by_its_exception_line():
-    aside = set_aside(code("print(x)"), ran(exit_code=1), "Exit code: 1.\nSTDERR:\nTraceback ...\nNameError: name 'x' is not defined\nA hint.", [])
+    shown = "Exit code: 1.\nSTDERR:\nTraceback ...\nNameError: name 'x' is not defined\nA hint."
+    aside = set_aside(code("print(x)"), ran(exit_code=1, shown=shown), [])
     assert set_aside_text(aside, 2) == ("Set aside execute_python_code (it failed: NameError: name 'x' is not defined); "
                                         "asking the model for candidate 2.")

@@ -39,7 +39,7 @@ def doubt(command: dict, output: CommandOutput) -> str | None:
     return None
 
 
-def set_aside(command: dict, output: CommandOutput, shown: str, tried: Sequence[SetAside]) -> SetAside | None:
+def set_aside(command: dict, output: CommandOutput, tried: Sequence[SetAside]) -> SetAside | None:
     """The record of this run set aside (the model asked for another candidate), or None: it stands.
     It stands when it passes the check, when it is the cycle's last candidate, or when its code was
     set aside already this cycle (the sample repeats itself: asking again would too)."""
@@ -48,4 +48,4 @@ def set_aside(command: dict, output: CommandOutput, shown: str, tried: Sequence[
         return None
     if any(t["command"] == command for t in tried):
         return None
-    return SetAside(command=command, result=shown[:KEPT_RESULT_CHARS], ok=output.ok, why=why)
+    return SetAside(command=command, result=output.text[:KEPT_RESULT_CHARS], ok=output.ok, why=why)
