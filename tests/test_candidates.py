@@ -60,5 +60,5 @@ def test_only_the_small_model_steering_sets_results_aside():
 def test_a_set_aside_result_is_told_by_its_exception_line():
     shown = "Exit code: 1.\nSTDERR:\nTraceback ...\nNameError: name 'x' is not defined\nA hint."
     aside = set_aside(code("print(x)"), ran(exit_code=1, shown=shown), [])
-    assert set_aside_text(aside, 2) == ("Set aside execute_python_code (it failed: NameError: name 'x' is not defined); "
+    assert set_aside_text([aside]) == ("Set aside execute_python_code (it failed: NameError: name 'x' is not defined); "
                                         "asking the model for candidate 2.")

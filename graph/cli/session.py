@@ -61,7 +61,7 @@ def _render(step: Step, ai_name: list[str], speaker=None) -> None:
             if event["kind"] == RESULT:
                 ui.show_system(event_text(event))
         if update.get("set_aside"):
-            ui.show_note(set_aside_text(update["set_aside"][-1], len(update["set_aside"]) + 1), "yellow")
+            ui.show_note(set_aside_text(update["set_aside"]), "yellow")
 
 
 def _show_notice(event: dict) -> None:

@@ -108,7 +108,7 @@ class Trace:
             self.transcript.append(f"PUSHED BACK: {update['prompt']['retries'][-1]}")
         if node == "execute_tool" and update.get("set_aside"):
             self.set_aside += 1
-            self.transcript.append(f"SET ASIDE: {set_aside_text(update['set_aside'][-1], len(update['set_aside']) + 1)}")
+            self.transcript.append(f"SET ASIDE: {set_aside_text(update['set_aside'])}")
         for event in _events(update) if node != "think" else []:
             if event["kind"] != REPLY:
                 self.transcript.append(f"{event['kind'].upper()}: {event_text(event)}")

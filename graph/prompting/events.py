@@ -63,9 +63,10 @@ def event_text(event: Event) -> str:
     return render(key, feedback=event["feedback"])
 
 
-def set_aside_text(aside: SetAside, candidate: int) -> str:
-    """A result set aside, for a person (the console, a transcript): the model never reads it.
-    `candidate`: the number of the candidate asked for next."""
+def set_aside_text(set_aside: list[SetAside]) -> str:
+    """The cycle's last result set aside, for a person (the console, a transcript): the model never
+    reads it. The candidate asked for next is the one after those set aside."""
+    aside, candidate = set_aside[-1], len(set_aside) + 1
     lines = [line.strip() for line in aside["result"].splitlines() if line.strip()]
     # The exception's line says why it failed; else the first line (the exit code).
     said = next((line for line in reversed(lines) if "Error" in line), lines[0] if lines else "")

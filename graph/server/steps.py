@@ -131,7 +131,7 @@ def drive(runner: AgentRunner, task: TaskRecord, begun: Begun) -> StepOutcome:
                                                  "ok": event.get("ok", True)})
                         lines.append(f"SYSTEM: {event_text(event)}")
                 if update.get("set_aside"):
-                    lines.append(set_aside_text(update["set_aside"][-1], len(update["set_aside"]) + 1))
+                    lines.append(set_aside_text(update["set_aside"]))
     except ThreadBusy:
         raise
     except Exception as exc:  # noqa: BLE001 - the model or a node failed: the step says why, the task stays resumable
