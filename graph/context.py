@@ -49,18 +49,6 @@ class AgentContext:
         record = self.files.record(self.workspace.root, state.get("files"))
         return {"files": record} if record != state.get("files") else {}
 
-    def undo_files(self, state: AgentState) -> str | None:
-        """Put the workspace back as the last checkpoint recorded it (`files`), after recording what it
-        holds now, so replay can still reach it; that record, or None when there is none to go back to
-        (the file history off, or the workspace too large to record): then nothing is undone."""
-        if self.files is None or state.get("files") is None:
-            return None
-        left = self.files.record(self.workspace.root, state["files"])
-        if left == state["files"]:
-            return None
-        self.files.restore(self.workspace.root, state["files"], save=False)
-        return left
-
     @property
     def facts(self) -> Facts:
         """What steering rules may look at besides the state."""

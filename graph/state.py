@@ -101,9 +101,6 @@ class SetAside(TypedDict):
     result: str  # as the model would have read it, shortened
     ok: bool
     why: str  # the check it failed, e.g. "it printed '0'"
-    # The file-history record of the workspace as the run left it (its writes undone after); None: nothing
-    # written, or no file history. Absent in checkpoints of the release before.
-    files: NotRequired[str | None]
 
 
 class DropBefore(TypedDict):

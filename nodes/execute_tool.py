@@ -154,12 +154,9 @@ def execute_tool(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     with using_runtime(tool_runtime(calls, _step_key(cycle), note)):
         output = run_steered(ctx.facts, ctx.steering, command)
     tried = state.get("set_aside") or []
-    aside = ctx.steering.set_aside(command, output, tried, ctx.facts)
+    aside = ctx.steering.set_aside(command, output, tried)
     if aside is not None:  # the model never reads it: think asks it for another candidate (builder.py)
-        # Nor do its writes stay (a count of 0 in the answer file): the files it left are kept in the
-        # history only, under the record the set-aside entry names.
-        aside = {**aside, "files": ctx.undo_files(state)}
-        update = {"set_aside": [*tried, aside], "command": None}
+        update = {"set_aside": [*tried, aside], "command": None, **ctx.record_files(state)}
         return {**update, "usage": calls.usage} if calls.usage else update
     result, usage, saved_to = fit_result(ctx, command["name"], cycle, mark_injection(output.text), memory, state)
     model = ctx.models.smart.name

@@ -166,6 +166,7 @@ def test_error_messages_say_what_was_wrong():
     ({"code": " <full_code_string> "}, "code"),
     ({"reason": "<reason>", "other": "<x>"}, "reason"),
     ({"arg name": "value"}, "arg name"),
+    ({"code": "below"}, "code"),  # no ```python block after the reply (distractor_review_note, #24's trial)
 ])
 def test_find_placeholder_names_the_argument(args, key):
     message = find_placeholder(args)
@@ -185,6 +186,7 @@ def test_find_placeholder_names_the_argument(args, key):
     {"count": 3, "flag": True, "items": ["<x>"]},
     {"arg name": "something real"},
     {"value": "arg name"},
+    {"text": "below"},  # only code that points below is a program left out
 ])
 def test_find_placeholder_accepts_real_values(args):
     assert find_placeholder(args) is None
@@ -205,3 +207,9 @@ def test_echoed_format_example_parses_then_is_flagged():
     command = parse_reply(case["reply"])["command"]
     assert is_placeholder_command(command["name"])
     assert find_placeholder(command["args"]) is not None
+
+
+def test_code_pointing_below_is_taken_from_the_block_and_flagged_without_one():
+    head = '{"command": {"name": "execute_python_code", "args": {"code": "below"}}}'
+    assert parse_reply(head + "\n```python\nprint(3)\n```")["command"]["args"] == {"code": "print(3)"}
+    assert "no ```python block follows" in find_placeholder(parse_reply(head)["command"]["args"])

@@ -357,26 +357,8 @@ def test_a_code_run_that_matched_nothing_is_set_aside_for_another_candidate(runn
     assert len(results) == 3 and "STDOUT:\n2" in results[1] and all("STDOUT:\n0" not in r for r in results)
     aside = [s.update["set_aside"] for s in steps if s.node == "execute_tool" and s.update.get("set_aside")]
     assert aside == [[{"command": json.loads(wrong)["command"], "result": "Exit code: 0.\nSTDOUT:\n0\n", "ok": True,
-                       "why": "it printed '0'", "files": None}]]  # it wrote nothing to undo
+                       "why": "it printed '0'"}]]
     assert state["set_aside"] is None and state["cycle"] == 3
-
-
-def test_a_set_aside_candidates_writes_are_undone(runner, tmp_path):
-    # distractor_review_note in #23's baseline: the count of 0 went to the answer file, nothing printed
-    cfg = {**AI_CONFIG, "ai_goals": ["Count the open items of list.md into open.txt"]}
-    runner.workspace.mkdir(parents=True, exist_ok=True)
-    (runner.workspace / "list.md").write_text("- [ ] a\n- [x] b\n- [ ] c\n")
-    wrong = reply("execute_python_code",
-                  code="n = sum(1 for l in open('list.md') if l.strip() == '[ ]')\nopen('open.txt', 'w').write(str(n))")
-    script = [reply("read_file", filename="list.md"), wrong, reply("read_file", filename="open.txt"),
-              *[reply("task_complete", reason="x")] * 2]  # the first pushed back: open.txt is missing
-    steps, prompts = start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
-    assert prompts[2] == prompts[1]  # the model was asked again, and never read the run that wrote 0
-    aside = next(s.update["set_aside"] for s in steps if s.node == "execute_tool" and s.update.get("set_aside"))
-    assert aside[0]["why"] == "it wrote '0' to open.txt" and aside[0]["files"]
-    state = runner.graph.get_state(runner._config(runner.thread_id)).values
-    results = [event_text(e) for e in state["history"] if e["kind"] == "system"]
-    assert "open.txt' does not exist" in results[1] and not (runner.workspace / "open.txt").exists()
 
 
 def test_the_cycles_last_candidate_stands(runner, tmp_path):

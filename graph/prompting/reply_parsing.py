@@ -100,6 +100,11 @@ def find_placeholder(args: dict) -> str | None:
     or None. The command list shows arguments as "<filename>" and the format example as
     "arg name": "value"; a model that echoes either has not really chosen a value."""
     for key, value in args.items():
+        # Code that points below with no block after the reply (it was left out, or cut off before its
+        # fence): run as it is, it is the NameError "name 'below' is not defined" (seen with the 1.5B model).
+        if key == "code" and isinstance(value, str) and value.strip().lower() in _BELOW:
+            return (f'The argument "code" says {value.strip()}, but no ```python block follows your reply\'s '
+                    "JSON object: give the program in a ```python block right after the object.")
         if key == "arg name" and value == "value":
             return ('The args {"arg name": "value"} are the example from the response format; '
                     "give the real argument names and values of the command you chose.")

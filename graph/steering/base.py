@@ -103,8 +103,8 @@ class Steering:
         """Notes appended to a command's result."""
         return []
 
-    def set_aside(self, command: dict, output: CommandOutput, tried: Sequence[SetAside], facts: Facts) -> SetAside | None:
-        """The record of a result to set aside (`output`: as the model would read it; the workspace as the
-        command left it), the model then asked for another candidate with the same prompt (`tried`: those
-        set aside this cycle already), or None: the result stands."""
+    def set_aside(self, command: dict, output: CommandOutput, tried: Sequence[SetAside]) -> SetAside | None:
+        """The record of a result to set aside (`output`: as the model would read it), the model then asked
+        for another candidate with the same prompt (`tried`: those set aside this cycle already), or None:
+        the result stands."""
         return None

@@ -59,5 +59,5 @@ class GuardedSteering(Steering):
     def result_notes(self, command: dict, output: CommandOutput) -> list[str]:
         return self._guarded("result_notes", [], command, output)
 
-    def set_aside(self, command: dict, output: CommandOutput, tried: Sequence[SetAside], facts: Facts) -> SetAside | None:
-        return self._guarded("set_aside", None, command, output, tried, facts)
+    def set_aside(self, command: dict, output: CommandOutput, tried: Sequence[SetAside]) -> SetAside | None:
+        return self._guarded("set_aside", None, command, output, tried)

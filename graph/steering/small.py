@@ -110,8 +110,8 @@ class SmallModelSteering(Steering):
         hint = code_hint(art["exit_code"], art.get("stdout") or "", art.get("stderr") or "")
         return [hint] if hint else []
 
-    def set_aside(self, command: dict, output: CommandOutput, tried: Sequence[SetAside], facts: Facts) -> SetAside | None:
-        return candidates.set_aside(command, output, tried, facts)
+    def set_aside(self, command: dict, output: CommandOutput, tried: Sequence[SetAside]) -> SetAside | None:
+        return candidates.set_aside(command, output, tried)
 
 
 def mend_module(command: dict) -> tuple[dict, list[str]]:
