@@ -376,28 +376,3 @@ def test_without_the_small_model_steering_every_failure_is_shown(tmp_path):
     with AgentRunner(tmp_path / "ws", settings=Settings(_env_file=None, steering="off")) as plain:
         run_script(plain, tmp_path, [*failing, reply("task_complete", reason="x")], continuous=True)
         assert [c["args"].get("code") for c in _commands(plain)] == ["print(n0)", "print(n1)", None]
-
-
-def test_deleting_an_input_is_pushed_back_once(runner, tmp_path):
-    """sum_despite_note (tuned suite): its sum failing on numbers.txt's note line, the 1.5B model ran
-    delete_file numbers.txt, wrote numbers of its own and summed those. Asked once; it may insist."""
-    cfg = {**AI_CONFIG, "ai_goals": ["Add up the numbers in numbers.txt and write the sum to sum.txt."]}
-    runner.workspace.mkdir(parents=True, exist_ok=True)
-    (runner.workspace / "numbers.txt").write_text("12\n30\nnote: skip this line\n18\n")
-    delete = reply("delete_file", filename="numbers.txt")
-    script = [reply("read_file", filename="numbers.txt"), delete, delete,
-              reply("write_to_file", filename="sum.txt", text="55"), reply("task_complete", reason="ok"),
-              reply("task_complete", reason="ok")]  # numbers.txt, gone, is asked about once more
-    _, prompts = start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
-    pushback = prompts[2][-1].content
-    assert "numbers.txt was in the workspace when the run started: it is an input of your task" in pushback
-    assert not (runner.workspace / "numbers.txt").exists()  # insisted, so deleted
-    assert [c["name"] for c in _commands(runner)] == ["read_file", "delete_file", "write_to_file", "task_complete"]
-
-
-def test_deleting_the_runs_own_file_is_not_questioned(runner, tmp_path):
-    cfg = {**AI_CONFIG, "ai_goals": ["Add up 12, 30 and 18 and write the sum to sum.txt."]}
-    script = [reply("write_to_file", filename="scratch.txt", text="1"), reply("delete_file", filename="scratch.txt"),
-              reply("write_to_file", filename="sum.txt", text="60"), reply("task_complete", reason="ok")]
-    _, prompts = start_scripted(runner, tmp_path, script, ai_config=cfg, continuous=True)
-    assert len(prompts) == 4 and not (runner.workspace / "scratch.txt").exists()

@@ -1,6 +1,6 @@
-"""Questions about a proposed write or delete, asked once per cycle before it runs: the 1.5B model wrote
-before reading its inputs, copied its input where the goals asked for a change, replaced finished work
-and deleted an input. A model that insists gets its way (nodes/validate_json.py).
+"""Questions about a proposed write, asked once per cycle before it runs: the 1.5B model wrote before
+reading its inputs, copied its input where the goals asked for a change, and replaced finished work.
+A model that insists gets its write (nodes/validate_json.py).
 """
 
 from __future__ import annotations
@@ -50,23 +50,6 @@ def copied_result(state: AgentState, command: dict) -> str | None:
             return render("copied_result", filename=command["args"].get("filename", "The file"),
                           source=" ".join([earlier.get("name", ""), *args[:1]]))
     return None
-
-
-# Goals that ask for files to go: then a delete of an input may be the task.
-_ASKS_FOR_A_DELETE = re.compile(r"\b(?:delet\w*|remov\w*|eras\w*|discard\w*|rm)\b", re.IGNORECASE)
-
-
-def deleted_input(state: AgentState, command: dict) -> str | None:
-    """A delete_file of a file the workspace held when the run started (an input), while the goals ask
-    for nothing to be deleted: the 1.5B model, its sum failing on numbers.txt's note line, deleted
-    numbers.txt, wrote a "1 2 3 ... 10" of its own and summed that (sum_despite_note). Asked once; the
-    file history keeps the file either way, but the run is lost once the input is gone."""
-    if command.get("name") != "delete_file" or _ASKS_FOR_A_DELETE.search(goals_text(state)):
-        return None
-    target = normalised((command.get("args") or {}).get("filename"))
-    if target not in {normalised(name) for name in state.get("start_files") or []}:
-        return None  # the run's own file, or not known
-    return render("deleted_input", filename=target)
 
 
 def second_thoughts(state: AgentState, command: dict, workspace: Workspace) -> str | None:
