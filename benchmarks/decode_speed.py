@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from autogpt_graph.graph.eval.machine import machine  # noqa: E402
 from autogpt_graph.graph.llm.local_chat import load_llama  # noqa: E402
 from autogpt_graph.graph.llm.local_model import default_model_path  # noqa: E402
 from autogpt_graph.graph.settings import Settings  # noqa: E402
@@ -43,6 +44,8 @@ def main() -> None:
                 break
         prompt_rates.append(len(tokens) / (stamps[1] - stamps[0]))
         generated_rates.append((len(stamps) - 2) / (stamps[-1] - stamps[1]))
+    cpu = machine()
+    print(f"{cpu['cpu'] or cpu['processor']}, {cpu['cores']} cores, {' '.join(cpu['vector']) or 'no vector instructions'}")
     print(f"{settings.local_threads} threads; prompt of {len(tokens)} tokens, {args.generate} generated, median of {args.repeats}:")
     print(f"prompt evaluation: {statistics.median(prompt_rates):6.1f} tokens/s (cold)")
     print(f"generation:        {statistics.median(generated_rates):6.1f} tokens/s")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 from datetime import datetime
 from pathlib import Path
 from statistics import median
@@ -14,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from autogpt_graph.graph.eval.machine import machine
 from autogpt_graph.graph.eval.runner import RunResult
 
 
@@ -83,15 +83,6 @@ def print_report(results: list[RunResult], console: Console, repeats: int = 1) -
     console.print(f"{s['passed']} passed, {s['failed']} failed")
 
 
-def _cpu_name() -> str:
-    """The CPU's model name (Linux), so results say which machine they were measured on."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            return next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), "")
-    except OSError:
-        return ""
-
-
 def write_json(results: list[RunResult], path: Path, *, llm: str, suite: str, repeats: int, cycles: int) -> None:
     document = {
         "suite": suite,
@@ -99,9 +90,7 @@ def write_json(results: list[RunResult], path: Path, *, llm: str, suite: str, re
         "repeats": repeats,
         "cycles": cycles,
         "finished": datetime.now().isoformat(timespec="seconds"),
-        "machine": {"platform": platform.platform(), "python": platform.python_version(),
-                    "processor": platform.processor() or platform.machine(), "cpu": _cpu_name(),
-                    "cores": os.cpu_count()},
+        "machine": machine(),
         "summary": summary(results),
         "results": [r.as_dict() for r in results],
     }
