@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import os
 import platform
+from pathlib import Path
+
+CPUINFO = Path("/proc/cpuinfo")
 
 VECTOR_FLAGS = ("avx", "avx2", "fma", "f16c", "avx_vnni", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile")
 
 
-def cpu_info() -> dict[str, str]:
+def cpu_info(path: Path = CPUINFO) -> dict[str, str]:
     """The first processor's fields of /proc/cpuinfo (Linux; empty elsewhere)."""
     fields: dict[str, str] = {}
     try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
+        with open(path, encoding="utf-8") as info:
             for line in info:
                 key, _, value = line.partition(":")
                 fields.setdefault(key.strip(), value.strip())
@@ -27,9 +30,9 @@ def cpu_info() -> dict[str, str]:
     return fields
 
 
-def machine() -> dict:
+def machine(cpuinfo: Path = CPUINFO) -> dict:
     """The platform, the CPU's model name, its vector instructions and its core count."""
-    fields = cpu_info()
+    fields = cpu_info(cpuinfo)
     flags = set(fields.get("flags", "").split())
     return {"platform": platform.platform(), "python": platform.python_version(),
             "processor": platform.processor() or platform.machine(), "cpu": fields.get("model name", ""),
