@@ -67,11 +67,15 @@ def set_aside_text(set_aside: list[SetAside]) -> str:
     """The cycle's last result set aside, for a person (the console, a transcript): the model never
     reads it. The candidate asked for next is the one after those set aside."""
     aside, candidate = set_aside[-1], len(set_aside) + 1
-    lines = [line.strip() for line in aside["result"].splitlines() if line.strip()]
-    # The exception's line says why it failed; else the first line (the exit code).
-    said = next((line for line in reversed(lines) if "Error" in line), lines[0] if lines else "")
-    return (f"Set aside {aside['command']['name']} ({aside['why']}: {said[:160]}); "
+    return (f"Set aside {aside['command']['name']} ({aside['why']}: {telling_line(aside)[:160]}); "
             f"asking the model for candidate {candidate}.")
+
+
+def telling_line(aside: SetAside) -> str:
+    """The line of a set-aside result that says why it failed: the exception's (or the hint naming
+    it), else the first line (the exit code, or what it printed)."""
+    lines = [line.strip() for line in aside["result"].splitlines() if line.strip()]
+    return next((line for line in reversed(lines) if "Error" in line), lines[0] if lines else "")
 
 
 def reply_text(thoughts: dict | None, command: dict) -> str:

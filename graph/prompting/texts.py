@@ -88,6 +88,7 @@ class SteeringPrompts(_File):
     failed_repeat: str
     copied_result: str
     second_thoughts: str
+    write_after_set_aside: str
     no_op_write: str
     goal_files_written: str
     finish_for_repeater: str

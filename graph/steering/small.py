@@ -27,7 +27,7 @@ from autogpt_graph.graph.steering.nudges import (
 )
 from autogpt_graph.graph.steering.run_facts import WRITES, missing_goal_files, read_only, unused_goal_files
 from autogpt_graph.graph.steering.write_questions import (
-    copied_result, read_first_note, second_thoughts, unread_inputs_before_write,
+    copied_result, read_first_note, second_thoughts, unread_inputs_before_write, write_after_set_aside,
 )
 from autogpt_graph.tools.registry import ToolRegistry
 
@@ -81,7 +81,8 @@ class SmallModelSteering(Steering):
         if no_op and not retried:
             return push_back(with_goal_note(no_op, state, facts))
         # Questions about a write, each asked once per cycle (also after another push-back).
-        return push_back(once(unread_inputs_before_write(state, command, facts.workspace, facts.can_browse)
+        return push_back(once(write_after_set_aside(state, command)
+                              or unread_inputs_before_write(state, command, facts.workspace, facts.can_browse)
                               or second_thoughts(state, command, facts.workspace)
                               or with_compute_hint(copied_result(state, command), facts), state))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 
-from autogpt_graph.graph.prompting.events import RESULT, command_of, ok, result_of
+from autogpt_graph.graph.prompting.events import RESULT, command_of, ok, result_of, telling_line
 from autogpt_graph.graph.prompting.texts import render_steering as render
 from autogpt_graph.graph.steering.run_facts import (
     RUNS_CODE, WRITES, files_in_goal_folders, goal_urls, goals_text, named_files,
@@ -50,6 +50,17 @@ def copied_result(state: AgentState, command: dict) -> str | None:
             return render("copied_result", filename=command["args"].get("filename", "The file"),
                           source=" ".join([earlier.get("name", ""), *args[:1]]))
     return None
+
+
+def write_after_set_aside(state: AgentState, command: dict) -> str | None:
+    """A write proposed after this cycle's code run was set aside (candidates.py): the model never read
+    that run, and its next sample wrote a guess. Seen in sum_despite_note (tuned suite): the code failed
+    on the data's note line, the hint said to skip what is not a number, and the next candidate wrote
+    "58" to sum.txt, three cycles running. Asked once, quoting the set-aside run's telling line."""
+    tried = state.get("set_aside") or []
+    if command.get("name") not in WRITES or not tried:
+        return None
+    return render("write_after_set_aside", why=tried[-1]["why"], said=telling_line(tried[-1])[:300])
 
 
 def second_thoughts(state: AgentState, command: dict, workspace: Workspace) -> str | None:
