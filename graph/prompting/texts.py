@@ -89,8 +89,6 @@ class SteeringPrompts(_File):
     copied_result: str
     second_thoughts: str
     write_after_set_aside: str
-    follow_instructions: str
-    instructions_followed: str
     no_op_write: str
     goal_files_written: str
     finish_for_repeater: str

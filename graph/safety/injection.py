@@ -22,11 +22,6 @@ _OVERRIDE = re.compile(
 )
 
 
-def drops_instructions(text: str) -> bool:
-    """Whether the text tells its reader to drop or replace its instructions."""
-    return bool(_OVERRIDE.search(text))
-
-
 def mark_injection(result: str) -> str:
     """The result, with the runtime's note appended when it tells the reader to drop its instructions."""
-    return f"{result}\n{render('injection_note')}" if drops_instructions(result) else result
+    return f"{result}\n{render('injection_note')}" if _OVERRIDE.search(result) else result

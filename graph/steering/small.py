@@ -21,7 +21,6 @@ from autogpt_graph.graph.steering.code_mends import (
     CODE_COMMANDS, code_hint, mend_code, script_call, trim_tracebacks, unfenced, without_self_import,
 )
 from autogpt_graph.graph.steering.code_tasks import code_to_fix, untested_code
-from autogpt_graph.graph.steering.instructions import instructions_note
 from autogpt_graph.graph.steering.nudges import (
     failed_repeat, finish_for_repeater, goal_file_notes, goal_files_done, goal_files_untouched, no_op_write,
     nudges, search_saved_output, unchanged_repeat,
@@ -59,9 +58,7 @@ class SmallModelSteering(Steering):
 
     def notes(self, state: AgentState, facts: Facts) -> list[str]:
         search = search_saved_output(state) if "execute_python_code" in facts.tools else None
-        follow = instructions_note(state)
-        return [*nudges(state, facts.workspace), *([search] if search else []), *([follow] if follow else []),
-                *fix_note(state, facts)]
+        return [*nudges(state, facts.workspace), *([search] if search else []), *fix_note(state, facts)]
 
     def review(self, state: AgentState, command: dict, facts: Facts) -> Review:
         """Pushed back once per cycle: a model that insists gets its way (the loop guard still applies),
