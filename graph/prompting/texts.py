@@ -87,7 +87,6 @@ class SteeringPrompts(_File):
     unchanged_repeat: str
     failed_repeat: str
     copied_result: str
-    outside_selection: str
     second_thoughts: str
     write_after_set_aside: str
     no_op_write: str

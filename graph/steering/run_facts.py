@@ -112,11 +112,6 @@ def named_files(goals: str, workspace: Workspace) -> tuple[list[str], list[str]]
     return named, missing
 
 
-def goal_words(goals: str) -> str:
-    """The goals without the URLs and file names they mention: what they say about the content."""
-    return _FILE_IN_GOAL.sub(" ", _URL.sub(" ", goals))
-
-
 def created_by_run(state: AgentState, names: list[str]) -> list[str]:
     """Those of `names` that were not in the workspace when the run started; none when that is not
     known (a run from before it was recorded, or a workspace with too many files to list)."""

@@ -27,8 +27,7 @@ from autogpt_graph.graph.steering.nudges import (
 )
 from autogpt_graph.graph.steering.run_facts import WRITES, missing_goal_files, read_only, unused_goal_files
 from autogpt_graph.graph.steering.write_questions import (
-    copied_result, outside_selection, read_first_note, second_thoughts, unread_inputs_before_write,
-    write_after_set_aside,
+    copied_result, read_first_note, second_thoughts, unread_inputs_before_write, write_after_set_aside,
 )
 from autogpt_graph.tools.registry import ToolRegistry
 
@@ -85,7 +84,6 @@ class SmallModelSteering(Steering):
         return push_back(once(write_after_set_aside(state, command)
                               or unread_inputs_before_write(state, command, facts.workspace, facts.can_browse)
                               or second_thoughts(state, command, facts.workspace)
-                              or outside_selection(state, command)
                               or with_compute_hint(copied_result(state, command), facts), state))
 
     def mend(self, command: dict) -> tuple[dict, list[str]]:

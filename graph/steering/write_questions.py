@@ -11,10 +11,9 @@ import re
 from autogpt_graph.graph.prompting.events import RESULT, command_of, ok, result_of, telling_line
 from autogpt_graph.graph.prompting.texts import render_steering as render
 from autogpt_graph.graph.steering.run_facts import (
-    RUNS_CODE, WRITES, files_in_goal_folders, goal_urls, goal_words, goals_text, named_files,
-    normalised, past_commands, result_for, unused_goal_files,
+    RUNS_CODE, WRITES, files_in_goal_folders, goal_urls, goals_text, named_files,
+    normalised, past_commands, unused_goal_files,
 )
-from autogpt_graph.graph.steering.selection import unselected
 from autogpt_graph.graph.state import AgentState
 from autogpt_graph.tools.workspace import PathRefused, Workspace
 
@@ -50,35 +49,6 @@ def copied_result(state: AgentState, command: dict) -> str | None:
             args = [str(v) for v in (earlier.get("args") or {}).values()]
             return render("copied_result", filename=command["args"].get("filename", "The file"),
                           source=" ".join([earlier.get("name", ""), *args[:1]]))
-    return None
-
-
-# Results a write may select its lines from: a file's text, a folder's listing.
-_SOURCES = ("read_file", "list_files")
-
-
-def outside_selection(state: AgentState, command: dict) -> str | None:
-    """A write made of the lines of a file read or a listing, some of which lack the word the goals
-    select by (selection.py): the 1.5B model wrote every name of people.csv for "the people who live in
-    Oslo", every file listed for "files ending in .log". Asked once, with the write of the selected
-    lines to copy (it follows a concrete command more readily than an instruction)."""
-    text = (command.get("args") or {}).get("text")
-    if command.get("name") not in WRITES or not isinstance(text, str):
-        return None
-    words = goal_words(goals_text(state))
-    history = state.get("history") or []
-    for i in range(len(history) - 1, -1, -1):
-        source = command_of(history[i])
-        if not source or source.get("name") not in _SOURCES:
-            continue
-        result = result_for(history, i)
-        if result is None or not ok(result) or not (picked := unselected(words, text, result_of(result))):
-            continue
-        shown = {"name": command["name"], "args": {**command["args"], "text": "\n".join(picked.kept)}}
-        args = [str(v) for v in (source.get("args") or {}).values()]
-        return render("outside_selection", filename=command["args"].get("filename", "The file"),
-                      words=" or ".join(f'"{word}"' for word in picked.words), dropped=", ".join(picked.dropped),
-                      source=" ".join([source["name"], *args[:1]]), command=json.dumps(shown, ensure_ascii=False))
     return None
 
 
