@@ -234,7 +234,7 @@ def test_a_small_local_model_gets_the_lean_command_list(tmp_path, monkeypatch):
             "execute_python_code", "task_complete"} <= set(lean)
 
 
-@pytest.mark.parametrize("local_prompt", ["lean", "lean_thoughts", "brief", "autogpt"])
+@pytest.mark.parametrize("local_prompt", ["lean", "lean_thoughts", "brief", "brief_thoughts", "autogpt"])
 def test_the_small_models_lean_prompt(tmp_path, monkeypatch, local_prompt):
     from dataclasses import replace
 
@@ -255,6 +255,10 @@ def test_the_small_models_lean_prompt(tmp_path, monkeypatch, local_prompt):
     if local_prompt == "lean_thoughts":
         assert '"criticism"' not in messages[0].content and '"plan": "- short bulleted' in messages[0].content
         assert past_reply.content == ('{"thoughts": {"text": "I list the files.", "plan": "- list"}, '
+                                      '"command": {"name": "list_files", "args": {"directory": "."}}}')
+    elif local_prompt == "brief_thoughts":
+        assert '"plan": "- short bulleted' not in messages[0].content
+        assert past_reply.content == ('{"thoughts": {"text": "I list the files."}, '
                                       '"command": {"name": "list_files", "args": {"directory": "."}}}')
     elif local_prompt in ("lean", "brief"):
         assert '"criticism"' not in messages[0].content

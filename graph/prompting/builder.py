@@ -104,14 +104,19 @@ def reply_format(ctx: AgentContext) -> str:
     generated token costs ~0.07 s on 2 cores)."""
     if not lean_prompt(ctx):
         return "response_format"
-    return "brief_response_format" if ctx.settings.local_prompt == "brief" else "lean_response_format"
+    brief = ctx.settings.local_prompt in ("brief", "brief_thoughts")
+    return "brief_response_format" if brief else "lean_response_format"
+
+
+# The thought fields past replies keep, by Settings.local_prompt; the others show commands only.
+_PAST_THOUGHTS = {"lean_thoughts": ("text", "plan"), "brief_thoughts": ("text",)}
 
 
 def _past_thoughts(ctx: AgentContext) -> tuple[str, ...] | None:
     """The thought fields a past reply shows in the prompt (None: the reply as it was given)."""
     if not lean_prompt(ctx):
         return None
-    return ("text", "plan") if ctx.settings.local_prompt == "lean_thoughts" else ()
+    return _PAST_THOUGHTS.get(ctx.settings.local_prompt, ())
 
 
 def event_message(event: Event, *, thoughts: tuple[str, ...] | None = None) -> BaseMessage:
