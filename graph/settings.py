@@ -69,8 +69,9 @@ class Settings(BaseSettings):
     # AutoGPT's five and shows its past replies as their commands only (it copied whole earlier replies,
     # thoughts included, cycle after cycle); "lean_thoughts" shows them with those two fields; "brief" is
     # "lean" with the text field only (~35% fewer generated tokens: 65% of the suite over 3 repeats at
-    # 8.8 s a cycle), and "brief_thoughts" shows past replies with that field; "autogpt" is v0.3.0's
-    # prompt unchanged. Measured in benchmarks/RESULTS.md.
+    # 8.8 s a cycle), and "brief_thoughts" shows past replies with that field (not lower on held-out,
+    # but 0.8 s a cycle slower and copied: #29); "autogpt" is v0.3.0's prompt unchanged. Measured in
+    # benchmarks/RESULTS.md.
     local_prompt: Literal["brief", "brief_thoughts", "lean", "lean_thoughts", "autogpt"] = "brief"
     local_seed: int = -1  # -1 = a random seed per process (graph/llm/local_chat.process_seed); fix it for reproducible runs
     # "off": plain prompting (measured to finish more tasks); "schema": JSON-schema constrained decoding.
