@@ -258,6 +258,7 @@ def test_the_small_models_lean_prompt(tmp_path, monkeypatch, local_prompt):
                                       '"command": {"name": "list_files", "args": {"directory": "."}}}')
     elif local_prompt == "brief_thoughts":
         assert '"plan": "- short bulleted' not in messages[0].content
+        assert '{"thoughts": {"text": "one short sentence: what you do now and why"' in messages[0].content
         assert past_reply.content == ('{"thoughts": {"text": "I list the files."}, '
                                       '"command": {"name": "list_files", "args": {"directory": "."}}}')
     elif local_prompt in ("lean", "brief"):
