@@ -99,24 +99,25 @@ def lean_prompt(ctx: AgentContext) -> bool:
     return ctx.models.small and ctx.settings.local_prompt != "autogpt"
 
 
+# Each lean prompt (Settings.local_prompt): the prompts' key of its reply format, and the thought fields
+# its past replies show (none: the command alone). "brief" drops the lean format's plan (each generated
+# token costs ~0.07 s on 2 cores).
+_LEAN_PROMPTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "lean": ("lean_response_format", ()),
+    "lean_thoughts": ("lean_response_format", ("text", "plan")),
+    "brief": ("brief_response_format", ()),
+    "brief_thoughts": ("brief_response_format", ("text",)),
+}
+
+
 def reply_format(ctx: AgentContext) -> str:
-    """The prompts' key of the reply format asked for: "brief" drops the lean format's plan (each
-    generated token costs ~0.07 s on 2 cores)."""
-    if not lean_prompt(ctx):
-        return "response_format"
-    brief = ctx.settings.local_prompt in ("brief", "brief_thoughts")
-    return "brief_response_format" if brief else "lean_response_format"
-
-
-# The thought fields past replies keep, by Settings.local_prompt; the others show commands only.
-_PAST_THOUGHTS = {"lean_thoughts": ("text", "plan"), "brief_thoughts": ("text",)}
+    """The prompts' key of the reply format asked for."""
+    return _LEAN_PROMPTS[ctx.settings.local_prompt][0] if lean_prompt(ctx) else "response_format"
 
 
 def _past_thoughts(ctx: AgentContext) -> tuple[str, ...] | None:
     """The thought fields a past reply shows in the prompt (None: the reply as it was given)."""
-    if not lean_prompt(ctx):
-        return None
-    return _PAST_THOUGHTS.get(ctx.settings.local_prompt, ())
+    return _LEAN_PROMPTS[ctx.settings.local_prompt][1] if lean_prompt(ctx) else None
 
 
 def event_message(event: Event, *, thoughts: tuple[str, ...] | None = None) -> BaseMessage:
